@@ -18,49 +18,49 @@ from .registry import register
 __all__ = ["identity", "tanh", "sigmoid", "relu", "elu", "selu", "softplus", "leaky_relu"]
 
 
-@register
+@register(kind="activation")
 def identity(x):
     """:math:`f(x) = x`."""
     return x
 
 
-@register
+@register(kind="activation")
 def tanh(x):
     r""":math:`f(x) = \tanh(x)`."""
     return dy.tanh(x)
 
 
-@register
+@register(kind="activation")
 def sigmoid(x):
     r""":math:`f(x) = 1 / (1 + e^{-x})`."""
     return dy.logistic(x)
 
 
-@register
+@register(kind="activation")
 def relu(x):
     r""":math:`f(x) = \max(0, x)`."""
     return dy.rectify(x)
 
 
-@register
+@register(kind="activation")
 def elu(x, alpha=1.0):
     r""":math:`f(x) = x` if :math:`x > 0` else :math:`\alpha (e^x - 1)`."""
     return dy.elu(x, alpha)
 
 
-@register
+@register(kind="activation")
 def selu(x):
     """Scaled exponential linear unit (Klambauer et al., 2017)."""
     return dy.selu(x)
 
 
-@register
+@register(kind="activation")
 def softplus(x):
     r""":math:`f(x) = \log(1 + e^x)`."""
     return dy.softplus(x)
 
 
-@register
+@register(kind="activation")
 def leaky_relu(x, alpha=0.01):
     r""":math:`f(x) = \max(x, \alpha x)` for :math:`0 \le \alpha < 1`."""
     return dy.bmax(x, x * alpha)

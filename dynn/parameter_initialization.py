@@ -34,45 +34,45 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be positive, got {value!r}")
 
 
-@register
+@register(kind="initializer")
 def ZeroInit():
     """All zeros."""
     return dy.ConstInitializer(0.0)
 
 
-@register
+@register(kind="initializer")
 def OneInit():
     """All ones."""
     return dy.ConstInitializer(1.0)
 
 
-@register
+@register(kind="initializer")
 def ConstInit(value: float):
     """Every entry equal to ``value``."""
     return dy.ConstInitializer(float(value))
 
 
-@register
+@register(kind="initializer")
 def UniformInit(scale: float = 1.0):
     """Uniform on ``[-scale, scale]``."""
     _check_positive("UniformInit scale", scale)
     return dy.UniformInitializer(float(scale))
 
 
-@register
+@register(kind="initializer")
 def NormalInit(mean: float = 0.0, std: float = 1.0):
     """Gaussian with the given mean and *standard deviation* ``std``."""
     _check_positive("NormalInit std", std)
     return dy.NormalInitializer(float(mean), float(std) ** 2)
 
 
-@register
+@register(kind="initializer")
 def GlorotInit(gain: float = 1.0):
     """Glorot (Xavier) uniform initialisation, scaled by ``gain``."""
     return dy.GlorotInitializer(gain=float(gain))
 
 
-@register
+@register(kind="initializer")
 def IdentityInit():
     """Identity matrix (square matrices only)."""
     return dy.IdentityInitializer()

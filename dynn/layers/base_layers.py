@@ -23,6 +23,7 @@ from typing import Dict, Iterator, Optional, Tuple, Union
 import dynet as dy
 
 from .. import registry
+from .._recording import recording_init
 
 __all__ = [
     "BaseLayer",
@@ -106,14 +107,16 @@ class BaseLayer:
         self.update = False
         self._graph_version: Optional[int] = None
 
-    def __init_subclass__(cls, register: bool = True, **kwargs):
+    def __init_subclass__(cls, register: bool = True, aliases: Tuple[str, ...] = (), **kwargs):
         super().__init_subclass__(**kwargs)
         for method_name in _GUARDED_METHODS:
             method = cls.__dict__.get(method_name)
             if method is not None and not getattr(method, "_dynn_graph_guarded", False):
                 setattr(cls, method_name, _graph_guarded(method))
+        if "__init__" in cls.__dict__:  # remember constructor arguments (dynn.config.dump)
+            cls.__init__ = recording_init(cls.__init__)
         if register and not cls.__name__.startswith("_"):
-            registry.register(cls)
+            registry.register(cls, aliases=aliases, kind="layer")
 
     # Modes ------------------------------------------------------------------------------------
     @property
