@@ -41,23 +41,20 @@ def number(where: str, arg: str, value) -> float:
 
 
 def pair(where: str, arg: str, value, allow_none_items: bool = False) -> Tuple:
-    """A pair of positive integers (or of ``None``/positive integers), from an int or a pair."""
+    """A pair of positive integers (items may be ``None`` if allowed), from an int or a pair."""
+    expected = "a pair of positive integers" + (" or None" if allow_none_items else "")
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = (value, value)
     if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise ValueError(f"{where}: {arg} must be a pair of positive integers, got {value!r}")
+        raise ValueError(f"{where}: {arg} must be {expected}, got {value!r}")
     items = []
     for item in value:
         if item is None and allow_none_items:
             items.append(None)
-        else:
-            try:
-                items.append(positive_int(where, arg, item))
-            except ValueError:
-                kind = "pair of positive integers or None" if allow_none_items else "pair"
-                raise ValueError(
-                    f"{where}: {arg} must be a {kind} of positive integers, got {value!r}"
-                ) from None
+            continue
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 1:
+            raise ValueError(f"{where}: {arg} must be {expected}, got {value!r}")
+        items.append(int(item))
     return tuple(items)
 
 
