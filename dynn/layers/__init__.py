@@ -1,5 +1,6 @@
 """Layers: every layer family is a module; the classes are re-exported here."""
 
+from .attention_layers import BilinearAttention, MLPAttention, MultiHeadAttention
 from .base_layers import BaseLayer, LayerNotInitializedError, ParametrizedLayer, new_graph
 from .recurrent_layers import (
     GRU,
@@ -9,6 +10,12 @@ from .recurrent_layers import (
     RecurrentCell,
     StackedLSTM,
     StackedRecurrentCells,
+)
+from .transformer_layers import (
+    CondTransformer,
+    StackedCondTransformers,
+    StackedTransformers,
+    Transformer,
 )
 
 __all__ = [
@@ -23,4 +30,11 @@ __all__ = [
     "CoupledLSTM",
     "StackedRecurrentCells",
     "StackedLSTM",
+    "MLPAttention",
+    "BilinearAttention",
+    "MultiHeadAttention",
+    "Transformer",
+    "StackedTransformers",
+    "CondTransformer",
+    "StackedCondTransformers",
 ]
