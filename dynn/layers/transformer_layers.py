@@ -173,8 +173,15 @@ def _attention_mask(
     return combined
 
 
-def _batch_size(*expressions: dy.Expression) -> int:
-    return max(e.dim()[1] for e in expressions)
+def _batch_size(layer, x: dy.Expression, c: dy.Expression) -> int:
+    """The batch size of the input ``x`` with the memory ``c`` (either may be unbatched)."""
+    x_batch, c_batch = x.dim()[1], c.dim()[1]
+    if x_batch != c_batch and 1 not in (x_batch, c_batch):
+        raise ValueError(
+            f"{check.where(layer)}: arguments x and c have incompatible batch sizes "
+            f"({x_batch} and {c_batch})"
+        )
+    return max(x_batch, c_batch)
 
 
 class _TransformerLayer(ParametrizedLayer):
@@ -420,7 +427,7 @@ class CondTransformer(_TransformerLayer):
         x, single = _check_sequence(self, "x", x, self.input_dim)
         c, _ = _check_sequence(self, "c", c, self.cond_dim)
         length, memory_length = x.dim()[0][1], c.dim()[0][1]
-        batch_size = _batch_size(x, c)
+        batch_size = _batch_size(self, x, c)
         mask = _attention_mask(
             self, "", length, length, batch_size, triu, mask, lengths, left_aligned
         )
@@ -471,7 +478,7 @@ class CondTransformer(_TransformerLayer):
             "_c",
             memory_length,
             1,
-            _batch_size(x, c_matrix),
+            _batch_size(self, x, c_matrix),
             False,
             mask_c,
             lengths_c,
@@ -732,7 +739,7 @@ class StackedCondTransformers(BaseLayer):
         x, single = _check_sequence(self, "x", x, self.input_dim)
         first_memory, _ = _check_sequence(self, "c", memories[0], self.cond_dim)
         length, memory_length = x.dim()[0][1], first_memory.dim()[0][1]
-        batch_size = _batch_size(x, first_memory)
+        batch_size = _batch_size(self, x, first_memory)
         mask = _attention_mask(
             self, "", length, length, batch_size, triu, mask, lengths, left_aligned
         )

@@ -430,6 +430,11 @@ def test_bad_inputs_name_the_layer_and_the_argument(pc):
         (lambda: decoder(x, dy.inputVector([1.0] * 4)), f"{dec}: argument c must have shape"),
         (lambda: decoder(x, c, mask_c=dy.inputVector([0.0] * 3)), f"{dec}: argument mask_c"),
         (lambda: decoder(x, c, lengths_c=[3, 1]), f"{dec} \\(lengths_c\\): lengths must be"),
+        (lambda: decoder(x, batched_input(np.ones((COND_DIM, 2, 3)))), f"{dec}: .*batch sizes"),
+        (
+            lambda: decoder.step(None, dy.pick(x, 0, 1), batched_input(np.ones((3, 2, 3)))),
+            "2 and 3",
+        ),
         (lambda: encoder.step(None, x), f"{enc}: step\\(\\) takes one position"),
         (lambda: stack(x, [c, c, c]), "StackedCondTransformers .*: argument c must be one memory"),
         (lambda: stack.step([None], dy.inputVector([0.0] * D), c), "argument state must be"),
