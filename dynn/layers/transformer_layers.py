@@ -30,9 +30,11 @@ entries; as ``dy.layer_norm``), :math:`\mathrm{MHA}` is
 :class:`~dynn.layers.attention_layers.MultiHeadAttention` with
 ``hidden_dim = out_dim = input_dim`` and :math:`\mathrm{FF}` is two
 :class:`~dynn.layers.dense_layers.Affine` layers, ``feed_forward_in`` (activation :math:`f`) and
-``feed_forward_out``. The parameters of a layer are those of its attention sub-layers
-(``self_att``, and ``cond_att`` for decoder layers), of ``feed_forward_in`` and
-``feed_forward_out``, and the gains and biases ``g1, b1, g2, b2`` (and ``g3, b3``).
+``feed_forward_out``. The sub-layers of a layer (and so its parameter paths) are ``self_att``
+(and ``cond_att`` for decoder layers), ``feed_forward_in``, ``feed_forward_out``, and the
+:class:`~dynn.layers.normalization_layers.LayerNorm` layers ``norm_self_att``
+(:math:`\mathrm{LN}_1`), ``norm_cond_att`` (:math:`\mathrm{LN}_2` of decoder layers) and
+``norm_ff`` (the last one).
 
 We keep the post-norm placement of the paper (and of the original dynn) so that a layer computes
 what its users expect; deep post-norm stacks usually need a learning-rate warm-up.
@@ -71,12 +73,12 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union
 import dynet as dy
 
 from .. import activations
-from ..parameter_initialization import OneInit, ZeroInit
 from ..util import conditional_dropout
 from . import _arguments as check
 from .attention_layers import MultiHeadAttention, causal_mask, padding_mask
 from .base_layers import BaseLayer, ParametrizedLayer
 from .dense_layers import Affine
+from .normalization_layers import LayerNorm
 
 __all__ = [
     "Transformer",
@@ -109,14 +111,6 @@ def _as_matrix(x: dy.Expression) -> dy.Expression:
 def _as_vector(x: dy.Expression) -> dy.Expression:
     shape, batch_size = x.dim()
     return dy.reshape(x, (shape[0],), batch_size=batch_size)
-
-
-def _layer_norm_columns(x: dy.Expression, gain: dy.Expression, bias: dy.Expression):
-    """``dy.layer_norm`` applied to every column of a ``(d, L)`` matrix."""
-    (dim, length), batch_size = x.dim()
-    vectors = dy.reshape(x, (dim,), batch_size=length * batch_size)
-    normalised = dy.layer_norm(vectors, gain, bias)
-    return dy.reshape(normalised, (dim, length), batch_size=batch_size)
 
 
 def _check_sequence(layer, arg: str, x, dim: int) -> Tuple[dy.Expression, bool]:
@@ -191,7 +185,7 @@ class _TransformerLayer(ParametrizedLayer):
     hidden_dim: int
     dropout: float
 
-    def _declare_common(self, input_dim, hidden_dim, n_heads, activation, dropout, n_norms):
+    def _declare_common(self, input_dim, hidden_dim, n_heads, activation, dropout, cond):
         name = type(self).__name__
         self.input_dim = check.positive_int(name, "input_dim", input_dim)
         self.hidden_dim = check.positive_int(name, "hidden_dim", hidden_dim)
@@ -208,20 +202,20 @@ class _TransformerLayer(ParametrizedLayer):
         self.self_att = MultiHeadAttention(self.pc, n_heads, d, d, d, d, d, dropout=dropout)
         self.feed_forward_in = Affine(self.pc, d, self.hidden_dim, activation=activation)
         self.feed_forward_out = Affine(self.pc, self.hidden_dim, d)
-        self._n_norms = n_norms
-        for norm in range(1, n_norms + 1):  # LN_i has a gain g_i and a bias b_i
-            self.add_parameters(f"g{norm}", d, init=OneInit())
-            self.add_parameters(f"b{norm}", d, init=ZeroInit())
+        self.norm_self_att = LayerNorm(self.pc, d)
+        if cond:
+            self.norm_cond_att = LayerNorm(self.pc, d)
+        self.norm_ff = LayerNorm(self.pc, d)
 
-    def _add_and_norm(self, norm: int, x: dy.Expression, sublayer_output: dy.Expression):
+    def _add_and_norm(self, norm: LayerNorm, x: dy.Expression, sublayer_output: dy.Expression):
         """:math:`\\mathrm{LN}(x + \\mathrm{dropout}(s))` for every column."""
         h = x + conditional_dropout(sublayer_output, self.dropout, not self.test)
-        return _layer_norm_columns(h, getattr(self, f"g{norm}"), getattr(self, f"b{norm}"))
+        return norm(h, d=1)
 
     def _feed_forward_block(self, h: dy.Expression) -> dy.Expression:
         """The feed-forward sub-layer and the last residual and normalisation."""
         output = self.feed_forward_out(self.feed_forward_in(h))
-        return self._add_and_norm(self._n_norms, h, output)
+        return self._add_and_norm(self.norm_ff, h, output)
 
     def _self_attention_step(self, cache_keys, cache_values, x: dy.Expression):
         """Self-attention of one new position ``x`` (``(d, 1)``) over the cache and itself."""
@@ -232,7 +226,7 @@ class _TransformerLayer(ParametrizedLayer):
             values = dy.concatenate([cache_values, values], d=1)
         output, weights = attention.attend_projected(attention.Wq * x, keys, values)
         weights = [_as_vector(w) for w in weights]
-        return keys, values, self._add_and_norm(1, x, output), weights
+        return keys, values, self._add_and_norm(self.norm_self_att, x, output), weights
 
 
 class Transformer(_TransformerLayer):
@@ -273,7 +267,7 @@ class Transformer(_TransformerLayer):
         dropout: float = 0.0,
     ):
         super().__init__(pc, "transformer")
-        self._declare_common(input_dim, hidden_dim, n_heads, activation, dropout, n_norms=2)
+        self._declare_common(input_dim, hidden_dim, n_heads, activation, dropout, cond=False)
 
     def __call__(
         self,
@@ -304,7 +298,7 @@ class Transformer(_TransformerLayer):
             self, "", length, length, batch_size, triu, mask, lengths, left_aligned
         )
         attended, weights = self.self_att(x, x, x, mask)
-        h = self._add_and_norm(1, x, attended)
+        h = self._add_and_norm(self.norm_self_att, x, attended)
         y = self._feed_forward_block(h)
         if single:
             y = _as_vector(y)
@@ -388,7 +382,7 @@ class CondTransformer(_TransformerLayer):
             n_heads,
             activation,
             dropout,
-            n_norms=3,
+            cond=True,
         )
         d, dc = self.input_dim, self.cond_dim
         self.cond_att = MultiHeadAttention(self.pc, n_heads, d, dc, dc, d, d, dropout=dropout)
@@ -435,9 +429,9 @@ class CondTransformer(_TransformerLayer):
             self, "_c", memory_length, length, batch_size, False, mask_c, lengths_c, left_aligned_c
         )
         attended, self_weights = self.self_att(x, x, x, mask)
-        h = self._add_and_norm(1, x, attended)
+        h = self._add_and_norm(self.norm_self_att, x, attended)
         conditioned, cond_weights = self.cond_att(h, c, c, mask_c)
-        g = self._add_and_norm(2, h, conditioned)
+        g = self._add_and_norm(self.norm_cond_att, h, conditioned)
         y = self._feed_forward_block(g)
         if single:
             y = _as_vector(y)
@@ -496,7 +490,7 @@ class CondTransformer(_TransformerLayer):
             self.cond_att.Wq * h, memory_keys, memory_values, mask_c
         )
         cond_weights = [_as_vector(w) for w in cond_weights]
-        g = self._add_and_norm(2, h, conditioned)
+        g = self._add_and_norm(self.norm_cond_att, h, conditioned)
         y = _as_vector(self._feed_forward_block(g))
         new_state = CondTransformerState(keys, values, c, memory_keys, memory_values)
         if return_att:

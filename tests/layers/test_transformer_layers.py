@@ -42,16 +42,16 @@ def np_feed_forward(p, h, act):
 
 def np_transformer(p, x, mask=None, act=np_relu):
     attended, _ = np_multi_head_attention(sub(p, "self_att."), HEADS, x, x, x, mask)
-    h = np_layer_norm(x + attended, p["g1"], p["b1"])
-    return np_layer_norm(h + np_feed_forward(p, h, act), p["g2"], p["b2"])
+    h = np_layer_norm(x + attended, p["norm_self_att.gain"], p["norm_self_att.bias"])
+    return np_layer_norm(h + np_feed_forward(p, h, act), p["norm_ff.gain"], p["norm_ff.bias"])
 
 
 def np_cond_transformer(p, x, c, mask=None, mask_c=None, act=np_relu):
     attended, _ = np_multi_head_attention(sub(p, "self_att."), HEADS, x, x, x, mask)
-    h = np_layer_norm(x + attended, p["g1"], p["b1"])
+    h = np_layer_norm(x + attended, p["norm_self_att.gain"], p["norm_self_att.bias"])
     conditioned, _ = np_multi_head_attention(sub(p, "cond_att."), HEADS, h, c, c, mask_c)
-    g = np_layer_norm(h + conditioned, p["g2"], p["b2"])
-    return np_layer_norm(g + np_feed_forward(p, g, act), p["g3"], p["b3"])
+    g = np_layer_norm(h + conditioned, p["norm_cond_att.gain"], p["norm_cond_att.bias"])
+    return np_layer_norm(g + np_feed_forward(p, g, act), p["norm_ff.gain"], p["norm_ff.bias"])
 
 
 def np_causal(length):
@@ -347,14 +347,16 @@ def test_residual_dropout_on_the_feed_forward_output(pc, rng):
     X = rng.uniform(-1, 1, (D, LENGTH))
     dynn.new_graph(layer, test=False)
     y = layer(dy.inputTensor(X)).npvalue()
-    h = np_layer_norm(X, params["g1"], params["b1"])
+    h = np_layer_norm(X, params["norm_self_att.gain"], params["norm_self_att.bias"])
     ff = np_feed_forward(params, h, np_relu)
     # Each entry of the feed-forward output is either dropped or doubled: find which by trying
     # both and keep the combination that reproduces the layer's output, column by column.
     for t in range(LENGTH):
         candidates = [
             np_layer_norm(
-                h[:, t : t + 1] + (ff[:, t] * np.array(m))[:, None], params["g2"], params["b2"]
+                h[:, t : t + 1] + (ff[:, t] * np.array(m))[:, None],
+                params["norm_ff.gain"],
+                params["norm_ff.bias"],
             )
             for m in np.ndindex(*(3,) * D)
             if set(m) <= {0, 2}
