@@ -177,6 +177,39 @@ class BaseLayer:
                 seen.add(key)
                 yield path, param
 
+    # Arithmetic on layers (see dynn.layers.functional_layers) -------------------------------
+    def __add__(self, other):
+        """``self + other``: an ``AdditionLayer`` (numbers become a ``ConstantLayer``)."""
+        from .functional_layers import AdditionLayer, _as_operand
+
+        other = _as_operand(other)
+        return NotImplemented if other is None else AdditionLayer(self, other)
+
+    def __radd__(self, other):
+        from .functional_layers import AdditionLayer, _as_operand
+
+        other = _as_operand(other)
+        return NotImplemented if other is None else AdditionLayer(other, self)
+
+    def __sub__(self, other):
+        """``self - other``: a ``SubstractionLayer`` (numbers become a ``ConstantLayer``)."""
+        from .functional_layers import SubstractionLayer, _as_operand
+
+        other = _as_operand(other)
+        return NotImplemented if other is None else SubstractionLayer(self, other)
+
+    def __rsub__(self, other):
+        from .functional_layers import SubstractionLayer, _as_operand
+
+        other = _as_operand(other)
+        return NotImplemented if other is None else SubstractionLayer(other, self)
+
+    def __neg__(self):
+        """``-self``: a ``NegationLayer``."""
+        from .functional_layers import NegationLayer
+
+        return NegationLayer(self)
+
     # Errors -----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
@@ -266,7 +299,7 @@ class ParametrizedLayer(BaseLayer):
         """
         shape = self._check_new_parameter(name, dim, param, dy.Parameters)
         if param is None:
-            kwargs = {"name": name}
+            kwargs = {"name": _dynet_name(name)}
             if init is not None:
                 kwargs["init"] = init
             if device:
@@ -290,7 +323,7 @@ class ParametrizedLayer(BaseLayer):
         """
         shape = self._check_new_parameter(name, dim, lookup_param, dy.LookupParameters)
         if lookup_param is None:
-            kwargs = {"name": name}
+            kwargs = {"name": _dynet_name(name)}
             if init is not None:
                 kwargs["init"] = init
             if device:
@@ -332,6 +365,11 @@ class ParametrizedLayer(BaseLayer):
             setattr(self, name, param.expr(self.update))
         for name, lookup_param in self._lookup_parameters.items():
             setattr(self, name, lookup_param)
+
+
+def _dynet_name(name: str) -> str:
+    """DyNet refuses ``_`` in parameter names; the layer keeps ``name``, DyNet gets ``-``."""
+    return name.replace("_", "-")
 
 
 def _walk_parameters(layer: BaseLayer, prefix: str):

@@ -131,3 +131,11 @@ def test_pc_must_be_a_parameter_collection():
 def test_new_graph_rejects_non_layers():
     with pytest.raises(TypeError, match="new_graph expects layers"):
         dynn.new_graph("model")
+
+
+def test_parameter_names_with_underscores_are_accepted(pc):
+    layer = Scale(pc, 2)
+    param = layer.add_parameters("w_out", 3)
+    assert param.name() == "/scale/w-out"
+    dynn.new_graph(layer)
+    assert layer.w_out.dim() == ((3,), 1)
