@@ -13,7 +13,7 @@ def randomize(pc, rng, scale=0.5):
         param.init_from_array(rng.uniform(-scale, scale, param.shape()))
 
 
-def assert_stores_arguments(layer, skip=("pc",), **given):
+def assert_stores_arguments(layer, /, skip=("pc",), **given):
     """Every constructor argument is annotated and stored as an attribute of the same name.
 
     ``given`` holds the values the layer was built with (defaults are assumed for the others).
