@@ -1,0 +1,1 @@
+"""Config-driven experiments: run directories, checkpoints, training, evaluation, prediction."""
