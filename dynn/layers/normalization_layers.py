@@ -131,9 +131,9 @@ class BatchNorm(ParametrizedLayer):
     :math:`\hat\mu` and :math:`\hat\sigma^2` replace :math:`\mu` and :math:`\sigma^2`, so outputs
     do not depend on the rest of the batch.
 
-    The running statistics are parameters of the layer's collection named ``runningmean`` and
-    ``runningvar`` (DyNet names cannot hold ``_``), so they are saved and loaded with the model;
-    trainers never update them (``set_updated(False)``) and they receive no gradient.
+    The running statistics are parameters of the layer named ``running_mean`` and
+    ``running_var``, so they are saved and loaded with the model; trainers never update them
+    (``set_updated(False)``) and they receive no gradient.
 
     Args:
         pc: Parameter collection.
@@ -173,20 +173,20 @@ class BatchNorm(ParametrizedLayer):
             raise ValueError(f"BatchNorm: eps must be positive, got {eps!r}")
         self.add_parameters("gain", self.input_dim, param=gain, init=OneInit())
         self.add_parameters("bias", self.input_dim, param=bias, init=ZeroInit())
-        for name, init in (("runningmean", ZeroInit()), ("runningvar", OneInit())):
+        for name, init in (("running_mean", ZeroInit()), ("running_var", OneInit())):
             self.add_parameters(name, self.input_dim, init=init).set_updated(False)
 
     def init_layer(self, test: bool = True, update: bool = False) -> None:
         super().init_layer(test=test, update=update)
         # Statistics are constants, whatever ``update`` says.
-        self.runningmean = self._parameters["runningmean"].expr(False)
-        self.runningvar = self._parameters["runningvar"].expr(False)
+        self.running_mean = self._parameters["running_mean"].expr(False)
+        self.running_var = self._parameters["running_var"].expr(False)
 
     def running_statistics(self):
         """The running mean and variance, as numpy arrays of shape ``(input_dim,)``."""
         return (
-            self._parameters["runningmean"].as_array(),
-            self._parameters["runningvar"].as_array(),
+            self._parameters["running_mean"].as_array(),
+            self._parameters["running_var"].as_array(),
         )
 
     def __call__(self, x: dy.Expression) -> dy.Expression:
@@ -200,7 +200,7 @@ class BatchNorm(ParametrizedLayer):
             )
         broadcast = (1,) * (len(shape) - 1) + (self.input_dim,)
         if self.test:
-            mean, var = self.runningmean, self.runningvar
+            mean, var = self.running_mean, self.running_var
         else:
             mean, var = self._batch_statistics(x, shape, batch_size)
         if len(shape) > 1:
@@ -226,8 +226,8 @@ class BatchNorm(ParametrizedLayer):
         running_mean, running_var = self.running_statistics()
         batch_mean = np.asarray(mean.npvalue()).reshape(self.input_dim)
         batch_var = np.asarray(var.npvalue()).reshape(self.input_dim) * count / (count - 1)
-        self._parameters["runningmean"].set_value((1 - m) * running_mean + m * batch_mean)
-        self._parameters["runningvar"].set_value((1 - m) * running_var + m * batch_var)
+        self._parameters["running_mean"].set_value((1 - m) * running_mean + m * batch_mean)
+        self._parameters["running_var"].set_value((1 - m) * running_var + m * batch_var)
         return mean, var
 
     @staticmethod

@@ -69,8 +69,8 @@ def test_batch_norm_running_statistics_are_used_in_test_mode(pc, rng):
     randomize(pc, rng)
     gain, bias = norm.parameters["gain"].as_array(), norm.parameters["bias"].as_array()
     running_mean, running_var = np.zeros(2), np.ones(2)
-    norm.parameters["runningmean"].set_value(running_mean)
-    norm.parameters["runningvar"].set_value(running_var)
+    norm.parameters["running_mean"].set_value(running_mean)
+    norm.parameters["running_var"].set_value(running_var)
     for _ in range(3):
         xs = rng.normal(1.0, 2.0, (4, 2, 3))  # (length, features, batch)
         dynn.new_graph(norm, test=False, update=True)
@@ -125,7 +125,7 @@ def test_gain_and_bias_get_gradients_iff_update_running_statistics_never(pc, rng
     params = [p for path, p in layer_norm.iter_parameters()]
     params += [batch_norm.parameters["gain"], batch_norm.parameters["bias"]]
     assert nonzero_grads(params) == [update] * 4
-    statistics = [batch_norm.parameters["runningmean"], batch_norm.parameters["runningvar"]]
+    statistics = [batch_norm.parameters["running_mean"], batch_norm.parameters["running_var"]]
     assert nonzero_grads(statistics) == [False, False]
     assert not any(p.is_updated() for p in statistics)
     # A trainer step leaves the running statistics as the forward pass set them.
