@@ -1,0 +1,364 @@
+"""Workload (c): a BiLSTM part-of-speech tagger on variable-length sentences.
+
+Word embeddings, a forward and a backward LSTM, a softmax over tags from the concatenated
+states at every token, the summed negative log-likelihood as loss; 32 sentences per graph.
+
+Sentences come from the Turkish Web Treebank through ``dynn.data.treebanks`` when that loader
+is available; otherwise they are generated with a fixed seed, with lengths drawn from a gamma
+distribution fitted to that treebank (mean 12.8 tokens, 5th-95th percentile 5-23, at most 34)
+and Zipf-distributed word ids.
+
+Variants:
+
+- *per sentence*: every sentence run alone at batch size 1, all sentences in one graph: the code
+  one writes for DyNet's autobatching (and, with autobatching off, DyNet without any batching);
+- *padded*: one batched graph over the padded batch, ``Bidirectional(..., lengths=...)`` keeping
+  each sentence's states exact (padding carries states forward);
+- PyTorch: ``nn.LSTM(bidirectional=True)`` over a ``PackedSequence`` (no padding waste either).
+
+Canonical parameter names: ``E``, ``F.{Whx,Whh,b}`` (forward LSTM), ``B.{Whx,Whh,b}`` (backward
+LSTM), ``W`` (tags, 2 hidden), ``bo``.
+"""
+
+from dataclasses import dataclass
+from typing import List, Tuple
+
+import numpy as np
+
+from .common import DynetVariant, Group, Settings, Skipped, TorchVariant, uniform_weights
+from .lm import (
+    cell_shapes,
+    dynet_lstm_to_torch,
+    torch_available,
+    torch_gate_order,
+    transduction_available,
+)
+
+NUM_TAGS = 17  # Universal POS tags
+LSTM_NAMES = ("Whx", "Whh", "b")
+
+
+# Data --------------------------------------------------------------------------------------------
+def synthetic_sentences(rng: np.random.RandomState, count: int, vocab: int):
+    """``count`` (words, tags) pairs with a treebank-like length distribution."""
+    lengths = np.clip(np.round(rng.gamma(5.4, 2.37, size=count)), 1, 40).astype(int)
+    ranks = np.arange(1, vocab)
+    word_probabilities = (1.0 / ranks) / np.sum(1.0 / ranks)
+    sentences = []
+    for length in lengths:
+        words = rng.choice(ranks, size=length, p=word_probabilities)  # id 0 is padding/unknown
+        tags = rng.randint(0, NUM_TAGS, size=length)
+        sentences.append((list(map(int, words)), list(map(int, tags))))
+    return sentences, vocab
+
+
+def treebank_sentences(count: int):
+    """The first ``count`` training sentences of the Turkish Web Treebank, or ``None``."""
+    try:
+        from dynn.data import treebanks
+    except ImportError:
+        return None
+    return _load_treebank(treebanks, count)
+
+
+def _load_treebank(treebanks, count):
+    return None
+
+
+def tagger_data(settings: Settings) -> Tuple[List[Tuple[List[int], List[int]]], int, str]:
+    count = settings.sizes.tagger_sentences
+    loaded = treebank_sentences(count)
+    if loaded is not None:
+        sentences, vocab = loaded
+        return (
+            sentences,
+            vocab,
+            "Turkish Web Treebank (dynn.data.treebanks), first training sentences",
+        )
+    rng = np.random.RandomState(settings.seed + 1)
+    sentences, vocab = synthetic_sentences(rng, count, settings.sizes.tagger_vocab)
+    return (
+        sentences,
+        vocab,
+        "synthetic sentences with the Turkish Web Treebank's length distribution",
+    )
+
+
+@dataclass
+class TaggerBatch:
+    """Sentences of one batch, in the forms the variants need (built once, outside timing)."""
+
+    sentences: List[Tuple[List[int], List[int]]]
+
+    def __post_init__(self):
+        self.lengths = [len(words) for words, _ in self.sentences]
+        longest = max(self.lengths)
+        size = len(self.sentences)
+        # Left-padded (dynn's default side): token t of sentence i at step longest - len_i + t.
+        self.words_left = np.zeros((longest, size), dtype=np.int64)
+        self.tags_left = np.zeros((longest, size), dtype=np.int64)
+        self.mask_left = np.zeros((longest, size), dtype=np.float32)
+        # Right-padded (PyTorch's packing): token t at step t, -100 tags ignored by the loss.
+        self.words_right = np.zeros((longest, size), dtype=np.int64)
+        self.tags_right = np.full((longest, size), -100, dtype=np.int64)
+        for i, (words, tags) in enumerate(self.sentences):
+            n = len(words)
+            self.words_left[longest - n :, i] = words
+            self.tags_left[longest - n :, i] = tags
+            self.mask_left[longest - n :, i] = 1.0
+            self.words_right[:n, i] = words
+            self.tags_right[:n, i] = tags
+        self.word_steps = [list(map(int, row)) for row in self.words_left]
+        self.tag_steps = [list(map(int, row)) for row in self.tags_left]
+        self.mask_steps = [None if row.all() else row[None, :] for row in self.mask_left]
+        self._torch = None
+
+    def torch_tensors(self):
+        if self._torch is None:
+            import torch
+
+            self._torch = (
+                torch.from_numpy(self.words_right),
+                torch.from_numpy(self.tags_right),
+                torch.tensor(self.lengths, dtype=torch.int64),
+            )
+        return self._torch
+
+
+def tagger_weights(rng, vocab, emb, hidden):
+    shapes = {"E": (vocab, emb), "W": (NUM_TAGS, 2 * hidden), "bo": (NUM_TAGS,)}
+    for direction in ("F", "B"):
+        for name, shape in cell_shapes("lstm", emb, hidden).items():
+            shapes[f"{direction}.{name}"] = shape
+    return uniform_weights(rng, shapes)
+
+
+# DyNet -------------------------------------------------------------------------------------------
+class _DynetTagger(DynetVariant):
+    """Embeddings and output layer shared by the DyNet variants; subclasses provide the BiLSTM."""
+
+    padded = False
+
+    def create(self, weights):
+        self.E = self.pc.lookup_parameters_from_numpy(weights["E"])
+        self.W = self.pc.parameters_from_numpy(weights["W"])
+        self.bo = self.pc.parameters_from_numpy(weights["bo"])
+        self.create_rnn(weights)
+
+    def start_graph(self):
+        """Called right after ``renew_cg``."""
+
+    def build(self, batch: TaggerBatch):
+        import dynet as dy
+
+        from dynn.util import batched_input
+
+        dy.renew_cg()
+        self.start_graph()
+        train = self.train
+        W, bo, E = self.W.expr(train), self.bo.expr(train), self.E
+        if self.padded:
+            xs = [dy.lookup_batch(E, ids, update=train) for ids in batch.word_steps]
+            outputs = self.bidirectional_padded(xs, batch.lengths)
+            losses = []
+            for h, tags, mask in zip(outputs, batch.tag_steps, batch.mask_steps):
+                loss = dy.pickneglogsoftmax_batch(dy.affine_transform([bo, W, h]), tags)
+                if mask is not None:
+                    loss = dy.cmult(loss, batched_input(mask))
+                losses.append(loss)
+            return dy.sum_batches(dy.esum(losses))
+        losses = []
+        for words, tags in batch.sentences:
+            outputs = self.bidirectional([dy.lookup(E, w, update=train) for w in words])
+            losses.extend(
+                dy.pickneglogsoftmax(dy.affine_transform([bo, W, h]), t)
+                for h, t in zip(outputs, tags)
+            )
+        return dy.esum(losses)
+
+    def gradients(self):
+        grads = {
+            "E": self.E.grad_as_array(),
+            "W": self.W.grad_as_array(),
+            "bo": self.bo.grad_as_array(),
+        }
+        for direction, params in zip(("F", "B"), self.rnn_parameters()):
+            for name, param in zip(LSTM_NAMES, params):
+                grads[f"{direction}.{name}"] = param.grad_as_array()
+        return grads
+
+
+class NativeTagger(_DynetTagger):
+    """Two ``VanillaLSTMBuilder``s, one sentence at a time."""
+
+    def create_rnn(self, weights):
+        import dynet as dy
+
+        emb, hidden = weights["E"].shape[1], weights["F.Whh"].shape[1]
+        self.builders = [dy.VanillaLSTMBuilder(1, emb, hidden, self.pc) for _ in range(2)]
+        for builder, params in zip(self.builders, self.rnn_parameters()):
+            for name, param in zip(LSTM_NAMES, params):
+                prefix = "F" if builder is self.builders[0] else "B"
+                param.set_value(weights[f"{prefix}.{name}"])
+
+    def rnn_parameters(self):
+        return [builder.get_parameters()[0] for builder in self.builders]
+
+    def bidirectional(self, xs):
+        import dynet as dy
+
+        forward, backward = self.builders
+        fs = forward.initial_state(update=self.train).transduce(xs)
+        bs = backward.initial_state(update=self.train).transduce(xs[::-1])[::-1]
+        return [dy.concatenate([f, b]) for f, b in zip(fs, bs)]
+
+
+class DynnCellsTagger(_DynetTagger):
+    """Two dynn ``LSTM`` cells stepped in Python loops, one sentence at a time."""
+
+    def create_rnn(self, weights):
+        from dynn.layers import LSTM
+
+        emb, hidden = weights["E"].shape[1], weights["F.Whh"].shape[1]
+        self.cells = [LSTM(self.pc, emb, hidden) for _ in range(2)]
+        for prefix, cell in zip(("F", "B"), self.cells):
+            for name, param in cell.parameters.items():
+                param.set_value(weights[f"{prefix}.{name}"])
+
+    def rnn_parameters(self):
+        return [[cell.parameters[name] for name in LSTM_NAMES] for cell in self.cells]
+
+    def start_graph(self):
+        for cell in self.cells:
+            cell.init(test=not self.train, update=self.train)
+
+    def bidirectional(self, xs):
+        import dynet as dy
+
+        outputs = []
+        for cell, sequence in zip(self.cells, (xs, xs[::-1])):
+            state = cell.initial_value()
+            hs = []
+            for x in sequence:
+                state = cell(x, *state)
+                hs.append(state.h)
+            outputs.append(hs)
+        return [dy.concatenate([f, b]) for f, b in zip(outputs[0], outputs[1][::-1])]
+
+
+# PyTorch -----------------------------------------------------------------------------------------
+class TorchTagger(TorchVariant):
+    """``nn.LSTM(bidirectional=True)`` over a ``PackedSequence``."""
+
+    def create(self, weights):
+        import torch
+        from torch import nn
+
+        vocab, emb = weights["E"].shape
+        hidden = weights["F.Whh"].shape[1]
+        module = nn.Module()
+        module.embedding = nn.Embedding(vocab, emb, sparse=True)
+        module.rnn = nn.LSTM(emb, hidden, bidirectional=True)
+        module.output = nn.Linear(2 * hidden, NUM_TAGS)
+        with torch.no_grad():
+            module.embedding.weight.copy_(torch.from_numpy(weights["E"]))
+            module.output.weight.copy_(torch.from_numpy(weights["W"]))
+            module.output.bias.copy_(torch.from_numpy(weights["bo"]))
+            for prefix, suffix in (("F", ""), ("B", "_reverse")):
+                converted = dynet_lstm_to_torch(*(weights[f"{prefix}.{n}"] for n in LSTM_NAMES))
+                for tensor, value in zip(self._tensors(module.rnn, suffix), converted):
+                    tensor.copy_(torch.from_numpy(value))
+        self.hidden = hidden
+        return module
+
+    @staticmethod
+    def _tensors(rnn, suffix):
+        return tuple(
+            getattr(rnn, f"{k}_l0{suffix}")
+            for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        )
+
+    def loss(self, batch: TaggerBatch):
+        from torch.nn import functional
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        words, tags, lengths = batch.torch_tensors()
+        packed = pack_padded_sequence(self.module.embedding(words), lengths, enforce_sorted=False)
+        outputs, _ = pad_packed_sequence(self.module.rnn(packed)[0])
+        logits = self.module.output(outputs)
+        return functional.cross_entropy(
+            logits.reshape(-1, NUM_TAGS),
+            tags[: logits.shape[0]].reshape(-1),
+            reduction="sum",
+            ignore_index=-100,
+        )
+
+    def gradients(self):
+        module = self.module
+        grads = {
+            "E": module.embedding.weight.grad.to_dense().numpy(),
+            "W": module.output.weight.grad.numpy(),
+            "bo": module.output.bias.grad.numpy(),
+        }
+        order = torch_gate_order(self.hidden)
+        for prefix, suffix in (("F", ""), ("B", "_reverse")):
+            w_ih, w_hh, b_ih, _ = self._tensors(module.rnn, suffix)
+            grads[f"{prefix}.Whx"] = w_ih.grad.numpy()[order]
+            grads[f"{prefix}.Whh"] = w_hh.grad.numpy()[order]
+            grads[f"{prefix}.b"] = b_ih.grad.numpy()[order]
+        return grads
+
+
+# Groups ------------------------------------------------------------------------------------------
+def tagger_groups(settings: Settings, autobatch: bool) -> List[Group]:
+    sizes = settings.sizes
+    sentences, vocab, source = tagger_data(settings)
+    rng = np.random.RandomState(settings.seed + 2)
+    weights = tagger_weights(rng, vocab, sizes.tagger_emb, sizes.tagger_hidden)
+    step = sizes.tagger_batch
+    batches = [
+        TaggerBatch(sentences[i : i + step]) for i in range(0, len(sentences) - step + 1, step)
+    ]
+    lr = settings.learning_rate
+    train = True
+
+    def make_variants():
+        variants = [NativeTagger("native VanillaLSTMBuilder, per sentence", train, lr)]
+        variants.append(DynnCellsTagger("dynn cells, per sentence", train, lr))
+        if not transduction_available():
+            reason = "dynn.layers.transduction_layers is not available"
+            variants.append(Skipped("dynn Bidirectional, per sentence", reason))
+            variants.append(Skipped("dynn Bidirectional, padded batch", reason))
+        if not settings.torch:
+            variants.append(Skipped("torch nn.LSTM, packed", "disabled (--no-torch)"))
+        elif not torch_available():
+            variants.append(
+                Skipped(
+                    "torch nn.LSTM, packed", "torch is not installed (pip install -e '.[bench]')"
+                )
+            )
+        else:
+            variants.append(TorchTagger("torch nn.LSTM, packed", train, lr))
+        return variants
+
+    words = [w for w, _ in sentences]
+    mode = "autobatching on" if autobatch else "autobatching off"
+    label = f"BiLSTM tagger, {step} sentences/graph, train, {mode}"
+    return [
+        Group(
+            key=f"tagger/bilstm/ab{int(autobatch)}/train",
+            workload="tagger",
+            params={
+                "batch": step,
+                "mode": "train",
+                "autobatch": autobatch,
+                "label": label,
+                "data": source,
+            },
+            batches=batches,
+            tokens=[sum(b.lengths) for b in batches],
+            weights=weights,
+            make_variants=make_variants,
+            note=f"Data: {source}; {sum(map(len, words))} tokens in {len(words)} sentences.",
+        )
+    ]
