@@ -1,6 +1,7 @@
 """Parameter I/O: exact round trips, names, mismatches, pickles, atomic writes, text format."""
 
 import importlib
+import inspect
 import os
 import pickle
 import pkgutil
@@ -21,11 +22,11 @@ from dynn.util import batched_input
 # Helpers --------------------------------------------------------------------------------------
 
 
-def randomize(pc, rng):
+def randomize(pc, rng, low=-0.5, high=0.5):
     for param in pc.parameters_list():
-        param.set_value(rng.uniform(-0.5, 0.5, param.shape()))
+        param.set_value(rng.uniform(low, high, param.shape()))
     for param in pc.lookup_parameters_list():
-        io._set_value(param, rng.uniform(-0.5, 0.5, param.shape()))
+        io._set_value(param, rng.uniform(low, high, param.shape()))
 
 
 def arrays_equal(a, b):
@@ -451,14 +452,32 @@ def _call_case(factory, *shapes, **call_kwargs):
 def _values(output):
     if isinstance(output, dy.Expression):
         return [output.npvalue()]
+    if output is None:
+        return []
     values = []
     for item in output:
         values += _values(item)
     return values
 
 
+def _sequence_case(factory, dim=3, steps=3):
+    def case(pc):
+        layer = factory(pc)
+        return layer, lambda: _values(layer([_input((dim,), seed=i) for i in range(steps)]))
+
+    return case
+
+
 def _layer_module(name):
     return importlib.import_module(f"dynn.layers.{name}")
+
+
+def _functional():
+    return _layer_module("functional_layers")
+
+
+def _affine(pc, input_dim, output_dim):
+    return _layer_module("dense_layers").Affine(pc, input_dim, output_dim)
 
 
 # One entry per registered layer class that holds (or may hold) parameters: a function building
@@ -472,6 +491,7 @@ CASES = {
     "StackedRecurrentCells": _cell_case(
         lambda pc: dynn.layers.StackedRecurrentCells(GRU(pc, 3, 4), ElmanRNN(pc, 4, 3))
     ),
+    "SRU": _cell_case(lambda pc: _layer_module("recurrent_layers").SRU(pc, 3, 4)),
     "Affine": _call_case(lambda pc: _layer_module("dense_layers").Affine(pc, 3, 4), (3,)),
     "GatedLayer": _call_case(lambda pc: _layer_module("dense_layers").GatedLayer(pc, 3, 4), (3,)),
     "Embeddings": lambda pc: (lambda layer: (layer, lambda: _values(layer([0, 3, 4]))))(
@@ -517,10 +537,68 @@ CASES = {
         (4, 3),
         (3, 5),
     ),
+    "LayerNorm": _call_case(
+        lambda pc: _layer_module("normalization_layers").LayerNorm(pc, 4), (4,)
+    ),
+    "BatchNorm": _call_case(
+        lambda pc: _layer_module("normalization_layers").BatchNorm(pc, 4), (4,)
+    ),
+    "Sequential": _call_case(
+        lambda pc: _layer_module("combination_layers").Sequential(
+            _affine(pc, 3, 4), _affine(pc, 4, 2)
+        ),
+        (3,),
+    ),
+    "Parallel": _call_case(
+        lambda pc: _layer_module("combination_layers").Parallel(
+            _affine(pc, 3, 4), _affine(pc, 3, 2)
+        ),
+        (3,),
+    ),
+    "Residual": _call_case(
+        lambda pc: _layer_module("residual_layers").Residual(_affine(pc, 3, 3)), (3,)
+    ),
+    "UnaryOpLayer": _call_case(
+        lambda pc: _functional().UnaryOpLayer(_affine(pc, 3, 2), dy.tanh), (3,)
+    ),
+    "NegationLayer": _call_case(lambda pc: _functional().NegationLayer(_affine(pc, 3, 2)), (3,)),
+    "BinaryOpLayer": _call_case(
+        lambda pc: _functional().BinaryOpLayer(_affine(pc, 3, 2), _affine(pc, 3, 2), dy.cmult),
+        (3,),
+    ),
+    **{
+        name: _call_case(
+            lambda pc, name=name: getattr(_functional(), name)(
+                _affine(pc, 3, 2), _affine(pc, 3, 2)
+            ),
+            (3,),
+        )
+        for name in ("AdditionLayer", "SubtractionLayer", "SubstractionLayer", "CmultLayer")
+    },
+    "Transduction": _sequence_case(
+        lambda pc: _layer_module("transduction_layers").Transduction(_affine(pc, 3, 2))
+    ),
+    "Unidirectional": _sequence_case(
+        lambda pc: _layer_module("transduction_layers").Unidirectional(LSTM(pc, 3, 4))
+    ),
+    "Bidirectional": _sequence_case(
+        lambda pc: _layer_module("transduction_layers").Bidirectional(LSTM(pc, 3, 4), GRU(pc, 3, 2))
+    ),
 }
 
-# Registered layer classes that cannot hold parameters, or are abstract bases.
-WITHOUT_PARAMETERS = {"ParametrizedLayer"}
+# Registered layer classes that hold no parameters (checked: their constructors take neither a
+# parameter collection nor layers), and abstract bases.
+WITHOUT_PARAMETERS = {
+    "ParametrizedLayer",
+    "ConstantLayer",
+    "IdentityLayer",
+    "Lambda",
+    "Flatten",
+    "MaxPool1D",
+    "MeanPool1D",
+    "MaxPool2D",
+    "SequenceMaskingLayer",
+}
 
 
 def registered_layer_classes():
@@ -544,14 +622,28 @@ def test_every_registered_layer_is_covered():
     )
 
 
+@pytest.mark.parametrize("name", sorted(WITHOUT_PARAMETERS - {"ParametrizedLayer"}))
+def test_layers_declared_without_parameters_cannot_hold_any(name):
+    cls = registered_layer_classes().get(name)
+    if cls is None:
+        pytest.skip(f"{name} is not defined (yet)")
+    for argument in inspect.signature(cls.__init__).parameters.values():
+        assert argument.name != "pc", f"{name} takes a parameter collection"
+        annotation = argument.annotation
+        assert not (isinstance(annotation, type) and issubclass(annotation, BaseLayer)), (
+            f"{name} takes a layer ({argument.name}): give it a case in CASES"
+        )
+
+
 @pytest.mark.parametrize("name", sorted(set(registered_layer_classes()) & set(CASES)))
 def test_every_layer_round_trips(name, tmp_path, rng):
     pc = dy.ParameterCollection()
     layer, run = CASES[name](pc)
-    randomize(pc, rng)
+    randomize(pc, rng, low=0.05, high=0.5)  # positive: BatchNorm's running variance
     assert list(layer.iter_parameters()), f"{name} has no parameters"
     dynn.new_graph(layer)
     expected = run()
+    assert expected and all(np.all(np.isfinite(value)) for value in expected)
     layer_file = io.save_layer(layer, tmp_path / "layer")
     collection_file = io.save(pc, tmp_path / "collection", compressed=True)
     for populate, path in [(io.populate_layer, layer_file), (io.populate, collection_file)]:
@@ -560,7 +652,9 @@ def test_every_layer_round_trips(name, tmp_path, rng):
         randomize(other_pc, np.random.RandomState(99))
         populate(other if populate is io.populate_layer else other_pc, path)
         dynn.new_graph(other)
-        for got, want in zip(other_run(), expected):
+        outputs = other_run()
+        assert len(outputs) == len(expected)
+        for got, want in zip(outputs, expected):
             np.testing.assert_array_equal(got, want)
     loaded = io.load(collection_file)
     arrays_equal(
