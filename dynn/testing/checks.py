@@ -234,6 +234,10 @@ def _selection(all_checks: Sequence[str], checks, skip) -> List[str]:
     return [name for name in chosen if name not in set(skip)]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _subject(layer) -> str:
     return f"{type(layer).__name__} '{getattr(layer, 'name', '?')}'"
 
@@ -982,8 +986,8 @@ def check_layer(
         >>> report = check_layer(lambda pc: Affine(pc, 3, 2, activation=tanh), [(3,)])
         >>> report.passed[:3]
         ['output_structure', 'batch_consistency', 'determinism_and_dropout']
-        >>> print(report.notes("gradients")[0][:50])
-        finite differences: 10 entries of 1 inputs and 2 p
+        >>> print(report.notes("gradients")[0][:60])
+        finite differences: 10 entries of 1 input and 2 parameters
     """
     if (input_shapes is None) == (make_inputs is None):
         raise ValueError("check_layer needs exactly one of input_shapes and make_inputs")
@@ -1197,8 +1201,8 @@ def _layer_gradients(context, details):
         seed=context.seed,
     )
     details.append(
-        f"finite differences: {result.num_entries} entries of {len(positions)} inputs and "
-        f"{len(parameters)} parameters agree (eps={context.grad_eps:g}, "
+        f"finite differences: {result.num_entries} entries of {_count(len(positions), 'input')} "
+        f"and {_count(len(parameters), 'parameter')} agree (eps={context.grad_eps:g}, "
         f"rtol={context.grad_rtol:g}, atol={context.grad_atol:g}; max |error| "
         f"{result.max_abs_error:.2e})"
     )
