@@ -986,7 +986,7 @@ def check_layer(
         >>> report = check_layer(lambda pc: Affine(pc, 3, 2, activation=tanh), [(3,)])
         >>> report.passed[:3]
         ['output_structure', 'batch_consistency', 'determinism_and_dropout']
-        >>> print(report.notes("gradients")[0][:60])
+        >>> print(report.notes("gradients")[0][:58])
         finite differences: 10 entries of 1 input and 2 parameters
     """
     if (input_shapes is None) == (make_inputs is None):
