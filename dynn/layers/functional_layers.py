@@ -41,7 +41,11 @@ __all__ = [
 
 
 class Lambda(BaseLayer):
-    """A layer that applies a function: ``Lambda(f)(*args, **kwargs) == f(*args, **kwargs)``.
+    r"""A layer that applies a function: ``Lambda(f)(*args, **kwargs) == f(*args, **kwargs)``.
+
+    .. math::
+
+        y = f(x)
 
     Useful to put an activation or any expression-to-expression function in a composition.
 
@@ -68,7 +72,11 @@ class Lambda(BaseLayer):
 
 
 class IdentityLayer(BaseLayer):
-    """The identity: ``IdentityLayer()(x) is x``.
+    r"""The identity: ``IdentityLayer()(x) is x``.
+
+    .. math::
+
+        y = x
 
     Example:
         >>> import dynet as dy, dynn
@@ -88,7 +96,11 @@ class IdentityLayer(BaseLayer):
 
 
 class ConstantLayer(BaseLayer):
-    """A layer that ignores its inputs and returns a constant expression.
+    r"""A layer that ignores its inputs and returns a constant expression.
+
+    .. math::
+
+        y = c
 
     A number ``c`` becomes the vector ``[c]`` (of dimension 1, which DyNet broadcasts in
     element-wise operations); a list or array becomes the tensor of the same shape.
@@ -126,7 +138,11 @@ class ConstantLayer(BaseLayer):
 
 
 class UnaryOpLayer(BaseLayer):
-    """Applies a function to the output of a layer: ``op(layer(*args, **kwargs))``.
+    r"""Applies a function to the output of a layer: ``op(layer(*args, **kwargs))``.
+
+    .. math::
+
+        y = \mathrm{op}(f(x))
 
     Args:
         layer: The layer.
@@ -157,7 +173,11 @@ class UnaryOpLayer(BaseLayer):
 
 
 class NegationLayer(UnaryOpLayer):
-    """The negation of a layer: ``NegationLayer(layer)(x) == -layer(x)``, also written ``-layer``.
+    r"""The negation of a layer: ``NegationLayer(layer)(x) == -layer(x)``, also written ``-layer``.
+
+    .. math::
+
+        y = -f(x)
 
     Args:
         layer: The layer to negate.
@@ -178,7 +198,11 @@ class NegationLayer(UnaryOpLayer):
 
 
 class BinaryOpLayer(BaseLayer):
-    """Combines the outputs of two layers on the same input: ``op(layer1(x), layer2(x))``.
+    r"""Combines the outputs of two layers on the same input: ``op(layer1(x), layer2(x))``.
+
+    .. math::
+
+        y = \mathrm{op}(f_1(x), f_2(x))
 
     Both layers receive the same arguments.
 
@@ -225,7 +249,11 @@ class BinaryOpLayer(BaseLayer):
 
 
 class AdditionLayer(BinaryOpLayer):
-    """The sum of two layers: ``layer1(x) + layer2(x)``, also written ``layer1 + layer2``.
+    r"""The sum of two layers: ``layer1(x) + layer2(x)``, also written ``layer1 + layer2``.
+
+    .. math::
+
+        y = f_1(x) + f_2(x)
 
     Args:
         layer1: The first layer.
@@ -245,7 +273,11 @@ class AdditionLayer(BinaryOpLayer):
 
 
 class SubstractionLayer(BinaryOpLayer, aliases=("SubtractionLayer",)):
-    """The difference of two layers: ``layer1(x) - layer2(x)``, also written ``layer1 - layer2``.
+    r"""The difference of two layers: ``layer1(x) - layer2(x)``, also written ``layer1 - layer2``.
+
+    .. math::
+
+        y = f_1(x) - f_2(x)
 
     (The spelling is the original dynn's; ``SubtractionLayer`` is an alias.)
 
@@ -270,7 +302,11 @@ SubtractionLayer = SubstractionLayer
 
 
 class CmultLayer(BinaryOpLayer):
-    """The element-wise product of two layers: ``dy.cmult(layer1(x), layer2(x))``.
+    r"""The element-wise product of two layers: ``dy.cmult(layer1(x), layer2(x))``.
+
+    .. math::
+
+        y = f_1(x) \odot f_2(x)
 
     Args:
         layer1: The first layer.
