@@ -799,8 +799,8 @@ def _gradient_flow(context, details, build_loss, make):
                 f"(load them with param.expr(self.update), not param.expr(True))"
             )
     details.append(
-        f"training mode: all {len(parameters)} parameters receive a gradient with update=True, "
-        f"none with update=False"
+        f"training mode: {_count(len(parameters), 'trainable parameter')} receive a gradient "
+        f"with update=True, none with update=False"
     )
 
 
