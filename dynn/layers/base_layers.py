@@ -37,6 +37,9 @@ Dim = Union[int, Tuple[int, ...]]
 # Methods whose use depends on the graph the layer was initialised in.
 _GUARDED_METHODS = ("__call__", "initial_value", "step")
 
+# The options of the graph created by the last new_graph() call, with its cg_version.
+_graph_options: Dict[str, object] = {}
+
 
 class LayerNotInitializedError(RuntimeError):
     """A layer was used in a computation graph it was not initialised in."""
@@ -402,5 +405,7 @@ def new_graph(*layers: BaseLayer, test: bool = True, update: bool = False, **cg_
         if not isinstance(layer, BaseLayer):
             raise TypeError(f"new_graph expects layers, got {type(layer).__name__}")
     dy.renew_cg(**cg_options)
+    _graph_options.clear()  # DyNet cannot be asked (dynn.layers.transduction_layers reads it)
+    _graph_options.update(cg_options, version=dy.cg_version())
     for layer in layers:
         layer.init(test=test, update=update)

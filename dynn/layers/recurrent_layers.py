@@ -1,4 +1,4 @@
-"""Recurrent cells: Elman RNN, LSTM, GRU, coupled LSTM, and stacks of cells.
+"""Recurrent cells: Elman RNN, LSTM, GRU, coupled LSTM, SRU, and stacks of cells.
 
 A cell maps an input and the previous state to the new state, ``state = cell(x, *state)``;
 :meth:`RecurrentCell.initial_value` gives the zero state and :meth:`RecurrentCell.get_output`
@@ -6,7 +6,8 @@ picks the output (``h``) from a state. States are named tuples (``LSTMState(h, c
 positional form ``cell(x, h, c)`` and unpacking ``h, c = state`` both work.
 
 Every cell with a DyNet counterpart computes exactly what the DyNet builder computes, and
-``Cell.from_builder(pc, builder, layer)`` shares a builder's parameters.
+``Cell.from_builder(pc, builder, layer)`` shares a builder's parameters. DyNet's state interface
+is there too: ``cell.initial_state().add_input(x).output()`` (see :mod:`dynn.layers.rnn_state`).
 
 Dropout is variational (Gal and Ghahramani, 2016): in training mode, each call to
 :meth:`~RecurrentCell.initial_value` draws one mask per batch element for the input and one for
@@ -30,8 +31,8 @@ from typing import Callable, Dict, Optional, Tuple
 import dynet as dy
 
 from .. import activations
-from ..parameter_initialization import ZeroInit
-from .base_layers import BaseLayer, ParametrizedLayer
+from ..parameter_initialization import UniformInit, ZeroInit
+from .base_layers import BaseLayer, ParametrizedLayer, _graph_guarded
 
 __all__ = [
     "RecurrentCell",
@@ -39,16 +40,19 @@ __all__ = [
     "LSTM",
     "GRU",
     "CoupledLSTM",
+    "SRU",
     "StackedRecurrentCells",
     "StackedLSTM",
     "ElmanState",
     "LSTMState",
     "GRUState",
+    "SRUState",
 ]
 
 ElmanState = namedtuple("ElmanState", ["h"])
 LSTMState = namedtuple("LSTMState", ["h", "c"])
 GRUState = namedtuple("GRUState", ["h"])
+SRUState = namedtuple("SRUState", ["h", "c"])
 
 
 def _batch_size(expression: dy.Expression) -> int:
@@ -97,6 +101,23 @@ class RecurrentCell(BaseLayer, register=False):
     def get_output(self, state):
         """The output of the cell in ``state`` (its first component, ``h``)."""
         return state[0]
+
+    @_graph_guarded
+    def initial_state(self, batch_size: int = 1, vecs=None):
+        """A DyNet-style state object: ``s = cell.initial_state(); s = s.add_input(x)``.
+
+        Like :meth:`initial_value` (the zero state, new dropout masks in training mode), wrapped
+        in a :class:`~dynn.layers.rnn_state.RNNState` with DyNet's ``add_input``, ``output``,
+        ``h``, ``s``, ``prev``, ``set_h`` and ``set_s``.
+
+        Args:
+            batch_size: Number of sequences in the batch.
+            vecs: Optional initial state in DyNet's ``s()`` order (for LSTMs, every layer's
+                memory, then every layer's output), as in ``builder.initial_state(vecs)``.
+        """
+        from .rnn_state import RNNState
+
+        return RNNState.initial(self, batch_size, vecs)
 
     # Variational dropout ----------------------------------------------------------------------
     def _declare_dropout(self, **rates_and_dims: Tuple[float, int]) -> None:
@@ -499,6 +520,100 @@ class CoupledLSTM(ParametrizedLayer, RecurrentCell):
         c_new = c + dy.cmult(i, g - c)
         o = dy.logistic(dy.affine_transform([self.bo, self.Wxo, x, self.Who, h, self.Wco, c_new]))
         return LSTMState(dy.cmult(o, dy.tanh(c_new)), c_new)
+
+
+class SRU(ParametrizedLayer, RecurrentCell):
+    r"""Simple recurrent unit (Lei et al., 2018): one input projection, an element-wise recurrence.
+
+    Every matrix product involves the input only, so the products of a whole sequence can be
+    computed at once (:class:`~dynn.layers.transduction_layers.Unidirectional` does so when
+    DyNet's autobatching is off); the recurrence itself is element-wise.
+
+    .. math::
+
+        \begin{aligned}
+        [\tilde x_t; a_t; b_t; \hat x_t] &= W x_t \\
+        f_t &= \sigma(a_t + v_f \odot c_{t-1} + b_f) \\
+        r_t &= \sigma(b_t + v_r \odot c_{t-1} + b_r) \\
+        c_t &= f_t \odot c_{t-1} + (1 - f_t) \odot \tilde x_t \\
+        h_t &= r_t \odot g(c_t) + (1 - r_t) \odot \hat x_t
+        \end{aligned}
+
+    The highway term :math:`\hat x_t` is :math:`x_t` itself when ``input_dim == hidden_dim``;
+    otherwise it is a learnt projection, a fourth block of rows of :math:`W`. The state is
+    ``SRUState(h, c)``; only :math:`c` is recurrent, :math:`h` is the output.
+
+    Args:
+        pc: Parameter collection.
+        input_dim: Dimension of :math:`x_t`.
+        hidden_dim: Dimension of :math:`h_t` and :math:`c_t`.
+        activation: :math:`g` (default ``tanh``; ``identity`` for the linear variant).
+        dropout_x: Variational dropout rate on :math:`x_t` (in the projection and the highway).
+        W: Existing parameter to share, shape ``(3H, input_dim)`` (rows :math:`\tilde x, a, b`)
+            or ``(4H, input_dim)`` when ``input_dim != hidden_dim``.
+        v: Existing parameter to share, shape ``(2H,)``: :math:`[v_f; v_r]`.
+        b: Existing parameter to share, shape ``(2H,)``: :math:`[b_f; b_r]`.
+
+    Example:
+        >>> import dynet as dy, dynn
+        >>> sru = SRU(dy.ParameterCollection(), 2, 3)
+        >>> dynn.new_graph(sru)
+        >>> h, c = sru(dy.inputVector([1.0, 2.0]), *sru.initial_value())
+        >>> h.dim(), sru.parameters["W"].shape()
+        (((3,), 1), (12, 2))
+    """
+
+    state_type = SRUState
+
+    def __init__(
+        self,
+        pc: dy.ParameterCollection,
+        input_dim: int,
+        hidden_dim: int,
+        activation: Callable = activations.tanh,
+        dropout_x: float = 0.0,
+        W: Optional[dy.Parameters] = None,
+        v: Optional[dy.Parameters] = None,
+        b: Optional[dy.Parameters] = None,
+    ):
+        super().__init__(pc, "sru")
+        self.input_dim, self.hidden_dim = _check_dims(self, input_dim, hidden_dim)
+        self.activation = activation
+        self.dropout_x = dropout_x
+        self._blocks = 3 if input_dim == hidden_dim else 4
+        self.add_parameters("W", (self._blocks * hidden_dim, input_dim), param=W)
+        self.add_parameters("v", 2 * hidden_dim, param=v, init=UniformInit(0.1))
+        self.add_parameters("b", 2 * hidden_dim, param=b, init=ZeroInit())
+        self._declare_dropout(dropout_x=(dropout_x, input_dim))
+
+    def init_layer(self, test: bool = True, update: bool = False) -> None:
+        super().init_layer(test=test, update=update)
+        hidden = self.hidden_dim
+        # The biases of the gates, padded to the rows of W, join the input product.
+        pieces = [dy.zeros(hidden), self.b] + [dy.zeros(hidden)] * (self._blocks - 3)
+        self._projection_bias = dy.concatenate(pieces)
+        self._v_f = dy.pickrange(self.v, 0, hidden)
+        self._v_r = dy.pickrange(self.v, hidden, 2 * hidden)
+
+    def __call__(self, x: dy.Expression, h: dy.Expression, c: dy.Expression) -> SRUState:
+        """One step: the new state :math:`(h_t, c_t)` (``h`` is not used)."""
+        if self._dropout_active:
+            x = self._dropped("dropout_x", x, max(_batch_size(x), _batch_size(c)))
+        return self._recurrence(self._project(x), x, c)
+
+    def _project(self, x: dy.Expression) -> dy.Expression:
+        """:math:`W x` plus the gates' biases, for one step or (columns) a whole sequence."""
+        return dy.affine_transform([self._projection_bias, self.W, x])
+
+    def _recurrence(self, u: dy.Expression, x: dy.Expression, c: dy.Expression) -> SRUState:
+        """The element-wise part of a step, from the projection ``u`` of the input ``x``."""
+        hidden = self.hidden_dim
+        candidate = dy.pickrange(u, 0, hidden)
+        f = dy.logistic(dy.pickrange(u, hidden, 2 * hidden) + dy.cmult(self._v_f, c))
+        r = dy.logistic(dy.pickrange(u, 2 * hidden, 3 * hidden) + dy.cmult(self._v_r, c))
+        c_new = candidate + dy.cmult(f, c - candidate)
+        highway = x if self._blocks == 3 else dy.pickrange(u, 3 * hidden, 4 * hidden)
+        return SRUState(highway + dy.cmult(r, self.activation(c_new) - highway), c_new)
 
 
 def _check_dims(layer: BaseLayer, input_dim, hidden_dim) -> Tuple[int, int]:
