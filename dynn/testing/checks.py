@@ -389,12 +389,88 @@ def _check_same_parameters(source, target, how: str) -> None:
         raise AssertionError(f"parameters differ after dynn.io.{how}: {', '.join(differing)}")
 
 
-def _config_roundtrip(layer, details: List[str]) -> None:
-    """YAML round trip through dynn.config, when it exists; otherwise a note."""
+def _config_module():
+    """:mod:`dynn.config` if it exists (with ``dump``, ``parse`` and ``build``), else ``None``."""
     if importlib.util.find_spec("dynn.config") is None:
+        return None
+    module = importlib.import_module("dynn.config")
+    if not all(hasattr(module, name) for name in ("dump", "parse", "build")):
+        return None
+    return module
+
+
+def _layer_tree(layer: BaseLayer, prefix: str = "") -> List[Tuple[str, str]]:
+    tree = [(prefix or "<root>", type(layer).__name__)]
+    for path, sublayer in layer.sublayers.items():
+        tree.extend(_layer_tree(sublayer, f"{prefix}{path}."))
+    return tree
+
+
+def _parameter_shapes(layer: BaseLayer) -> List[Tuple[str, Tuple[int, ...]]]:
+    return [(path, tuple(param.shape())) for path, param in layer.iter_parameters()]
+
+
+def _config_roundtrip(context, source, expected, run, details: List[str]) -> None:
+    """Dump ``source`` to YAML, build it again, and compare (when dynn.config exists)."""
+    if not context.config_roundtrip:
+        details.append("config round trip not requested (config_roundtrip=False)")
+        return
+    config = _config_module()
+    if config is None:
         details.append("config round trip skipped: dynn.config is not available")
         return
-    details.append("config round trip skipped: dynn.config has no dump/build for single layers")
+    from .. import registry
+
+    tag = registry.tag_of(type(source))
+    if tag is None:
+        details.append(
+            f"config round trip skipped: {type(source).__name__} is not registered (classes "
+            f"whose name starts with '_' are not)"
+        )
+        return
+    try:
+        text = config.dump(source)
+    except Exception as error:
+        raise AssertionError(
+            f"config round trip: dynn.config.dump failed ({type(error).__name__}: {error}); pass "
+            f"config_roundtrip=False if the layer is built from arguments that have no YAML form"
+        ) from None
+    try:
+        rebuilt = config.build(config.parse(text), pc=dy.ParameterCollection())
+    except Exception as error:
+        raise AssertionError(
+            f"config round trip: building the dumped YAML failed ({type(error).__name__}: "
+            f"{error}):\n{text}"
+        ) from None
+    if type(rebuilt) is not type(source):
+        raise AssertionError(
+            f"config round trip: the YAML built a {type(rebuilt).__name__}, not a "
+            f"{type(source).__name__}:\n{text}"
+        )
+    for what, get in (("layer tree", _layer_tree), ("parameters", _parameter_shapes)):
+        before, after = get(source), get(rebuilt)
+        if before != after:
+            raise AssertionError(
+                f"config round trip: the {what} differ: {before} before, {after} after "
+                f"building the dumped YAML:\n{text}"
+            )
+    again = config.dump(rebuilt)
+    if again != text:
+        raise AssertionError(
+            f"config round trip: the rebuilt layer dumps differently:\n{text}\nthen\n{again}"
+        )
+    _roundtrip_layer(source, rebuilt)
+    actual = run(rebuilt)
+    difference = max(_max_difference(a, b)[0] for a, b in zip(expected, actual))
+    if difference != 0.0:
+        raise AssertionError(
+            f"config round trip: the layer built from the dumped YAML (with the same parameter "
+            f"values) gives different outputs: max |difference| {difference:.6g}:\n{text}"
+        )
+    details.append(
+        f"config round trip: dumped as !{tag}, built again: same class, layer tree, parameter "
+        f"paths and shapes, dump and outputs"
+    )
 
 
 # Recurrent cells ------------------------------------------------------------------------------
@@ -416,6 +492,7 @@ def check_recurrent_cell(
     grad_samples: Optional[int] = 4,
     randomize_parameters: bool = True,
     param_scale: float = 0.5,
+    config_roundtrip: bool = True,
 ) -> CheckReport:
     """Run the seven recurrent-cell checks (see the module docstring) on cells from ``make_cell``.
 
@@ -444,6 +521,8 @@ def check_recurrent_cell(
         randomize_parameters: Set every parameter to uniform random values in
             ``[-param_scale, param_scale]`` (``False`` keeps the cell's own initialisation).
         param_scale: Range of those random values.
+        config_roundtrip: In ``save_load``, also dump the cell to YAML with :mod:`dynn.config`
+            and build it again (when dynn.config exists and the class is registered).
 
     Returns:
         A :class:`CheckReport`.
@@ -472,6 +551,7 @@ def check_recurrent_cell(
         "cell",
     )
     context.input_dim, context.batch_sizes, context.seq_len = input_dim, batch_sizes, seq_len
+    context.config_roundtrip = config_roundtrip
     probe, _ = context.build()
     table = [
         ("state_structure", _cell_state_structure),
@@ -884,7 +964,7 @@ def _save_load(context, details, run):
         "identical outputs and parameters after dynn.io.save_layer -> populate_layer (by layer "
         "path) and dynn.io.save -> populate (by DyNet name)"
     )
-    _config_roundtrip(source, details)
+    _config_roundtrip(context, source, expected, run, details)
 
 
 def _cell_graph_guard(context, details):
@@ -936,6 +1016,7 @@ def check_layer(
     grad_samples: Optional[int] = 4,
     randomize_parameters: bool = True,
     param_scale: float = 0.5,
+    config_roundtrip: bool = True,
 ) -> CheckReport:
     """Run the layer checks (``LAYER_CHECKS``) on layers from ``make_layer``.
 
@@ -973,6 +1054,8 @@ def check_layer(
         randomize_parameters: Set every parameter to uniform random values in
             ``[-param_scale, param_scale]``.
         param_scale: Range of those values.
+        config_roundtrip: In ``save_load``, also dump the layer to YAML with
+            :mod:`dynn.config` and build it again (when it exists and the class is registered).
 
     Returns:
         A :class:`CheckReport`.
@@ -1011,6 +1094,7 @@ def check_layer(
         "layer",
     )
     context.make_inputs, context.batch_sizes = make_inputs, batch_sizes
+    context.config_roundtrip = config_roundtrip
     probe, _ = context.build()
     table = [
         ("output_structure", _layer_output_structure),

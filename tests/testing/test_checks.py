@@ -5,6 +5,7 @@ import dynet as dy
 import numpy as np
 import pytest
 
+from dynn import registry
 from dynn.layers.base_layers import ParametrizedLayer
 from dynn.layers.dense_layers import Affine
 from dynn.layers.recurrent_layers import LSTM, ElmanState, RecurrentCell
@@ -15,6 +16,7 @@ from dynn.testing import (
     check_layer,
     check_recurrent_cell,
 )
+from dynn.testing import checks as checks_module
 
 IN, HID = 3, 4
 
@@ -415,3 +417,61 @@ def test_check_layer_catches_broken_layers(layer_class, check, phrase):
 def test_check_layer_needs_one_way_of_making_inputs():
     with pytest.raises(ValueError, match="exactly one of input_shapes and make_inputs"):
         check_layer(lambda pc: Affine(pc, 3, 2))
+
+
+# save_load: the YAML round trip ---------------------------------------------------------------
+def test_the_config_round_trip_is_noted_when_the_class_is_not_registered():
+    report = check_recurrent_cell(lambda pc: _Tiny(pc), IN, checks=["save_load"])
+    notes = report.notes("save_load")
+    assert notes[0].startswith("identical outputs and parameters after dynn.io.save_layer")
+    if checks_module._config_module() is None:
+        assert notes[1] == "config round trip skipped: dynn.config is not available"
+    else:
+        assert notes[1].startswith("config round trip skipped: _Tiny is not registered")
+
+
+def test_the_config_round_trip_can_be_turned_off():
+    report = check_recurrent_cell(
+        lambda pc: LSTM(pc, IN, HID), IN, checks=["save_load"], config_roundtrip=False
+    )
+    assert report.notes("save_load")[1] == (
+        "config round trip not requested (config_roundtrip=False)"
+    )
+
+
+def test_the_config_round_trip_of_a_registered_cell():
+    if checks_module._config_module() is None:
+        pytest.skip("dynn.config is not available")
+    report = check_recurrent_cell(lambda pc: LSTM(pc, IN, HID), IN, checks=["save_load"])
+    assert report.notes("save_load")[1] == (
+        "config round trip: dumped as !LSTM, built again: same class, layer tree, parameter paths "
+        "and shapes, dump and outputs"
+    )
+
+
+def test_state_changed_after_construction_fails_the_config_round_trip():
+    if checks_module._config_module() is None:
+        pytest.skip("dynn.config is not available")
+
+    class KitTestRetunedCell(_Tiny):
+        """Its activation can be changed after construction: the YAML does not know."""
+
+        def __init__(self, pc, input_dim=IN, hidden_dim=HID):
+            super().__init__(pc, input_dim, hidden_dim)
+            self.activation = dy.tanh
+
+        def __call__(self, x, h):
+            return ElmanState(self.activation(dy.affine_transform([self.b, self.W, x, self.U, h])))
+
+    def make(pc):
+        cell = KitTestRetunedCell(pc)
+        cell.activation = dy.logistic
+        return cell
+
+    try:
+        message, report = _failures(make, checks=["save_load"])
+    finally:
+        registry.unregister("KitTestRetunedCell")
+    assert "[save_load] config round trip: the layer built from the dumped YAML" in message
+    assert "gives different outputs: max |difference|" in message
+    assert "!KitTestRetunedCell" in message

@@ -26,7 +26,8 @@ DROPOUT = 0.5
 
 def _import_every_dynn_module():
     for module in pkgutil.walk_packages(dynn.__path__, "dynn."):
-        importlib.import_module(module.name)
+        if module.name.rsplit(".", 1)[-1] != "__main__":  # running it would start the CLI
+            importlib.import_module(module.name)
 
 
 def _layer_classes():
