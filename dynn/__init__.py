@@ -11,6 +11,8 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "new_graph": ("dynn.layers.base_layers", "new_graph"),
+    "save": ("dynn.config.persistence", "save"),
+    "load": ("dynn.config.persistence", "load"),
 }
 
 
