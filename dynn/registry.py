@@ -206,7 +206,8 @@ def _entry_points(group: str) -> List:
 def load_components(plugins: bool = True) -> None:
     """Import every module that registers dynn components, then the plugins (once).
 
-    dynn's layer modules (every public module of :mod:`dynn.layers`), activations, initializers
+    dynn's layer and model modules (every public module of :mod:`dynn.layers` and
+    :mod:`dynn.models`), activations, initializers
     and optimizers are imported; then each entry point of the group :data:`ENTRY_POINT_GROUP`
     is loaded. This imports DyNet: configure it (``dynet_config``) before calling.
 
@@ -217,10 +218,12 @@ def load_components(plugins: bool = True) -> None:
     if _loaded:
         return
     import dynn.layers
+    import dynn.models
 
-    for info in pkgutil.iter_modules(dynn.layers.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"dynn.layers.{info.name}")
+    for package in (dynn.layers, dynn.models):
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{package.__name__}.{info.name}")
     for module_name in _CORE_MODULES:
         try:
             importlib.import_module(module_name)

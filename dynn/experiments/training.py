@@ -183,7 +183,7 @@ class Trainer:
                         f"checkpoint is kept in {self.run_dir.checkpoints} (resume with a lower "
                         f"learning rate, or check the data)"
                     )
-                loss.backward()
+                (loss * (1.0 / len(indices))).backward()
                 self.optimizer.update()
                 self.step = step
                 window_loss += value
@@ -201,6 +201,7 @@ class Trainer:
                     )
                     progress.set_postfix(loss=f"{mean:.3f}", tok_s=f"{window_tokens / elapsed:.0f}")
                     window_loss, window_tokens, window_start = 0.0, 0, time.perf_counter()
+                paused = time.perf_counter()
                 if step % settings.eval_every == 0 or step == total:
                     self._evaluate_and_keep_best()
                 if step % settings.checkpoint_every == 0 or step == total or self.stopped_early:
@@ -211,6 +212,7 @@ class Trainer:
                         self.optimizer,
                         self._counters(),
                     )
+                window_start += time.perf_counter() - paused  # tokens/s counts training only
                 progress.update(1)
         finally:
             progress.close()
