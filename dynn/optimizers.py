@@ -42,9 +42,14 @@ Differences, on purpose:
   (DyNet's EMA) are not implemented.
 
 Cost: DyNet's Python binding copies parameters and gradients through Python lists (about 50 ns
-per number). :class:`MomentumSGD`, :class:`Adagrad` and :class:`Adam` read every gradient and
-every dense parameter, and write them back, at each update; for lookup parameters with sparse
-updates they read the whole gradient but transfer only the rows that changed.
+per number), which would cost more than the update itself. :class:`MomentumSGD`, :class:`Adagrad`
+and :class:`Adam` therefore work in place on numpy views of DyNet's own buffers
+(:mod:`dynn._dynet_memory`; each view is checked against the binding's copy before it is first
+used). Measured on a model with 350k dense parameters and a 20,000 x 64 embedding table (286 rows
+looked up): Adam takes 11 ms per update (DyNet's ``AdamTrainer``: 0.5 ms; through the binding's
+copies: 330 ms). Where no view can be made (another DyNet build, parameters of more than two
+dimensions), or with ``dynn.optimizers.DIRECT_MEMORY = False``, the copies are used, transferring
+only the changed rows of lookup parameters.
 
 The state is keyed by DyNet parameter names (``p.name()``, e.g. ``/lstm/W``), which are the same
 when a model is rebuilt in the same order. Array keys are ``<slot><parameter name>`` (``m/lstm/W``
@@ -77,6 +82,7 @@ from typing import Dict, Iterable, List, Optional, Tuple, Union
 import dynet as dy
 import numpy as np
 
+from . import _dynet_memory
 from .registry import register
 
 __all__ = [
@@ -106,6 +112,11 @@ def _global_norm(grads: Iterable[np.ndarray]) -> float:
         flat = grad.ravel()
         total += float(np.dot(flat, flat))
     return math.sqrt(total)
+
+
+#: Update parameters in place through numpy views of DyNet's memory when they can be found and
+#: checked (see :mod:`dynn._dynet_memory`); ``False`` copies through DyNet's Python binding.
+DIRECT_MEMORY = True
 
 
 def _fma(a, b, c) -> np.ndarray:
@@ -157,6 +168,7 @@ class Optimizer:
         self.sparse_updates = bool(sparse_updates)
         self.updates = 0
         self._state: Dict[str, Dict[str, np.ndarray]] = {}
+        self._views: Dict[str, Optional[_dynet_memory.ParameterViews]] = {}
 
     # Attributes -------------------------------------------------------------------------------
     @property
@@ -231,15 +243,27 @@ class Optimizer:
         """
         self._check_weight_decay()
         params = self._all_parameters()
-        grads = [param.grad_as_array() for param in params]
+        access = [self._views_of(param) for param in params]
+        grads = [
+            np.asarray(param.grad_as_array(), dtype=_F32) if views is None else views.gradients
+            for param, views in zip(params, access)
+        ]
         gscale = self._gradient_scale(_global_norm(grads))
         updated = []
-        for param, grad in zip(params, grads):
+        for param, views, grad in zip(params, access, grads):
             if param.is_updated():
-                self._update_parameter(param, grad.astype(_F32), gscale)
+                self._update_parameter(param, grad, gscale, views)
                 updated.append(param)
         self.clear_gradients(updated)
         self.updates += 1
+
+    def _views_of(self, param: AnyParameters) -> Optional[_dynet_memory.ParameterViews]:
+        if not DIRECT_MEMORY:
+            return None
+        name = param.name()
+        if name not in self._views:
+            self._views[name] = _dynet_memory.views(param)
+        return self._views[name]
 
     def _slots_of(self, param: AnyParameters) -> Dict[str, np.ndarray]:
         shape = tuple(param.shape())
@@ -250,39 +274,51 @@ class Optimizer:
             }
         return state
 
-    def _update_parameter(self, param: AnyParameters, grad: np.ndarray, gscale) -> None:
+    def _update_parameter(self, param: AnyParameters, grad: np.ndarray, gscale, views) -> None:
         state = self._slots_of(param)
         if isinstance(param, dy.LookupParameters) and self.sparse_updates:
-            rows = np.flatnonzero(grad.reshape(len(grad), -1).any(axis=1))
-            if len(rows) == 0:
-                return
-            # Reading and writing DyNet parameters from Python costs about 50 ns per number:
-            # when few rows were looked up, transfer only those.
-            few_rows = grad.ndim == 2 and 4 * len(rows) < len(grad)
-            if few_rows:
-                value = np.asarray(param.rows_as_array(rows.tolist()), dtype=_F32)
-                value = value.reshape(len(rows), -1)
-            else:
-                full_value = param.as_array().astype(_F32)
-                value = full_value[rows]
-            value, new_state = self._rule(
-                value, grad[rows], {slot: array[rows] for slot, array in state.items()}, gscale
-            )
-            for slot, array in new_state.items():
-                state[slot][rows] = array
-            if few_rows:
-                for row, row_value in zip(rows.tolist(), value):
-                    param.init_row(row, row_value.tolist())
-            else:
-                full_value[rows] = value
-                param.init_from_array(full_value)
+            self._update_rows(param, grad, gscale, views, state)
             return
-        value, new_state = self._rule(param.as_array().astype(_F32), grad, state, gscale)
+        value = param.as_array().astype(_F32) if views is None else views.values
+        value, new_state = self._rule(value, grad, state, gscale)
         state.update(new_state)
-        if isinstance(param, dy.LookupParameters):
+        if views is not None:
+            views.values[...] = value
+        elif isinstance(param, dy.LookupParameters):
             param.init_from_array(value)
         else:
             param.set_value(value)
+
+    def _update_rows(self, param, grad, gscale, views, state) -> None:
+        """Sparse update of the rows of a lookup parameter whose gradient is not zero."""
+        rows = np.flatnonzero(grad.reshape(len(grad), -1).any(axis=1))
+        if len(rows) == 0:
+            return
+        # Without direct views, DyNet's binding copies about 50 ns per number: when few rows
+        # were looked up, transfer only those.
+        few_rows = views is None and grad.ndim == 2 and 4 * len(rows) < len(grad)
+        full_value = None
+        if views is not None:
+            value = views.values[rows]
+        elif few_rows:
+            value = np.asarray(param.rows_as_array(rows.tolist()), dtype=_F32)
+            value = value.reshape(len(rows), -1)
+        else:
+            full_value = param.as_array().astype(_F32)
+            value = full_value[rows]
+        value, new_state = self._rule(
+            value, grad[rows], {slot: array[rows] for slot, array in state.items()}, gscale
+        )
+        for slot, array in new_state.items():
+            state[slot][rows] = array
+        if views is not None:
+            views.values[rows] = value
+        elif few_rows:
+            for row, row_value in zip(rows.tolist(), value):
+                param.init_row(row, row_value.tolist())
+        else:
+            full_value[rows] = value
+            param.init_from_array(full_value)
 
     def _rule(self, value, grad, state, gscale):
         """The update of one tensor: returns (new value, new state arrays), all float32."""
@@ -291,11 +327,15 @@ class Optimizer:
     def clear_gradients(self, params=None) -> None:
         """Reset to zero the gradients of ``params`` (default: all parameters of the collection).
 
-        A NaN gradient stays NaN (DyNet can only scale gradients): after
-        :class:`NonFiniteGradientError`, reload the parameters or rebuild the collection.
+        Use it to discard the gradients after :class:`NonFiniteGradientError`. Through direct
+        memory views (the default) NaN gradients are reset too; through DyNet's binding they can
+        only be scaled, so a NaN stays NaN.
         """
         for param in self._all_parameters() if params is None else params:
             param.scale_gradient(0.0)
+            views = self._views_of(param)
+            if views is not None:
+                views.gradients[...] = 0.0
 
     def restart(self, learning_rate: Optional[float] = None) -> None:
         """Zero the moments, and set the learning rate if given.

@@ -4,7 +4,7 @@ import dynet as dy
 import numpy as np
 import pytest
 
-from dynn import registry
+from dynn import _dynet_memory, optimizers, registry
 from dynn.optimizers import SGD, Adagrad, Adam, MomentumSGD, NonFiniteGradientError
 
 STEPS = 6
@@ -26,6 +26,13 @@ PAIRS = {
         lambda pc, **kw: Adam(pc, 0.01, 0.8, 0.99, 1e-6, **kw),
     ),
 }
+
+
+@pytest.fixture(params=[True, False], ids=["direct", "copies"])
+def memory(request, monkeypatch):
+    """Run a test with direct views of DyNet's memory, and with the binding's copies."""
+    monkeypatch.setattr(optimizers, "DIRECT_MEMORY", request.param)
+    return request.param
 
 
 def make_model(seed=0):
@@ -67,7 +74,7 @@ def train(optimizer, params, steps, scale, start=0):
 @pytest.mark.parametrize("sparse", [True, False], ids=["sparse", "dense"])
 @pytest.mark.parametrize("clipping", ["clipped", "unclipped", "no_clipping"])
 @pytest.mark.parametrize("kind", list(PAIRS))
-def test_parity_with_dynet_trainers(kind, clipping, sparse):
+def test_parity_with_dynet_trainers(kind, clipping, sparse, memory):
     make_trainer, make_optimizer = PAIRS[kind]
     scale = {"clipped": 40.0, "unclipped": 1.0, "no_clipping": 40.0}[clipping]
     pc_ref, ref = make_model()
@@ -86,13 +93,16 @@ def test_parity_with_dynet_trainers(kind, clipping, sparse):
         norms.append(optimizer.gradient_norm())
         optimizer.update()
     assert (max(norms) > 5.0) == (clipping != "unclipped")
+    if memory and kind != "sgd":  # the direct path was really taken
+        assert all(views is not None for views in optimizer._views.values())
+        assert len(optimizer._views) == 3
     for got, initial, expected in zip(values(ours), values(make_model()[1]), values(ref)):
         assert not np.array_equal(got, initial)  # every parameter moved
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", list(PAIRS))
-def test_sparse_updates_leave_untouched_rows_alone(kind):
+def test_sparse_updates_leave_untouched_rows_alone(kind, memory):
     _, make_optimizer = PAIRS[kind]
     pc, params = make_model()
     optimizer = make_optimizer(pc)
@@ -106,7 +116,7 @@ def test_sparse_updates_leave_untouched_rows_alone(kind):
 
 
 @pytest.mark.parametrize("kind", ["momentum", "adam"])
-def test_restart_and_learning_rate_changes_match_dynet(kind):
+def test_restart_and_learning_rate_changes_match_dynet(kind, memory):
     make_trainer, make_optimizer = PAIRS[kind]
     pc_ref, ref = make_model()
     trainer = make_trainer(pc_ref)
@@ -127,7 +137,7 @@ def test_restart_and_learning_rate_changes_match_dynet(kind):
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
 
 
-def test_frozen_parameters_are_not_updated_as_in_dynet():
+def test_frozen_parameters_are_not_updated_as_in_dynet(memory):
     pc_ref, ref = make_model()
     pc, ours = make_model()
     ref[1].set_updated(False)
@@ -155,7 +165,7 @@ def save_and_load(state, tmp_path):
 
 @pytest.mark.parametrize("sparse", [True, False], ids=["sparse", "dense"])
 @pytest.mark.parametrize("kind", list(PAIRS))
-def test_resume_from_saved_state_is_exact(kind, sparse, tmp_path):
+def test_resume_from_saved_state_is_exact(kind, sparse, memory, tmp_path):
     _, make_optimizer = PAIRS[kind]
     pc, uninterrupted = make_model()
     optimizer = make_optimizer(pc, sparse_updates=sparse)
@@ -238,7 +248,7 @@ def test_load_state_dict_errors():
 
 
 @pytest.mark.parametrize("kind, clip_threshold", [("sgd", 5.0), ("adam", 0.0), ("adam", 5.0)])
-def test_non_finite_gradient_raises_and_leaves_parameters(kind, clip_threshold):
+def test_non_finite_gradient_raises_and_leaves_parameters(kind, clip_threshold, memory):
     pc, params = make_model()
     optimizer = PAIRS[kind][1](pc, clip_threshold=clip_threshold)
     before = values(params)
@@ -249,6 +259,11 @@ def test_non_finite_gradient_raises_and_leaves_parameters(kind, clip_threshold):
     for got, expected in zip(values(params), before):
         np.testing.assert_array_equal(got, expected)
     assert optimizer.updates == 0
+    if memory and kind != "sgd":
+        optimizer.clear_gradients()
+        assert optimizer.gradient_norm() == 0.0
+        backward(params, 0, 1.0)
+        optimizer.update()  # training goes on
 
 
 def test_bad_hyperparameters_and_weight_decay():
@@ -273,3 +288,18 @@ def test_registered_and_repr():
     assert repr(Adam(pc)) == (
         "Adam(alpha=0.001, beta_1=0.9, beta_2=0.999, eps=1e-08, clip_threshold=5.0)"
     )
+
+
+def test_direct_views_of_dynet_memory():
+    if not _dynet_memory.available():
+        pytest.skip("no direct memory access on this platform")
+    pc, (W, b, E) = make_model()
+    backward((W, b, E), 0, 1.0)
+    for param in (W, b, E):
+        views = _dynet_memory.views(param)
+        np.testing.assert_array_equal(views.values, param.as_array())
+        np.testing.assert_array_equal(views.gradients, param.grad_as_array())
+    views = _dynet_memory.views(W)
+    views.values[1, 2] = 0.25
+    assert W.as_array()[1, 2] == 0.25
+    assert _dynet_memory.views(pc.add_parameters((2, 3, 4))) is None  # unsupported: copies
