@@ -93,13 +93,32 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _load_runs(args) -> "OrderedDict":
-    from ..config import expand_runs, load_config, select_run
+def _load_runs(args, strict: bool = True):
+    """The runs selected by the arguments (and, unless ``strict``, the problems found)."""
+    from ..config import ConfigError, ConfigProblem, load_config
+    from ..config.errors import did_you_mean
+    from ..config.experiments import expand_runs_with_problems
 
     config = load_config(args.file)
+    runs, problems = expand_runs_with_problems(config, args.overrides)
     if args.experiment:
-        return OrderedDict([(args.experiment, select_run(config, args.experiment, args.overrides))])
-    return expand_runs(config, args.overrides)
+        name = args.experiment
+        chosen = OrderedDict(
+            (run, value) for run, value in runs.items() if run == name or run.startswith(name + "-")
+        )
+        if not chosen:
+            problems.append(
+                ConfigProblem(
+                    config.location,
+                    "experiments",
+                    f"no experiment or run named '{name}'{did_you_mean(name, runs)} (runs: "
+                    f"{', '.join(runs)})",
+                )
+            )
+        runs = chosen
+    if strict and problems:
+        raise ConfigError(problems)
+    return runs if strict else (runs, problems)
 
 
 def _with_errors(function):
@@ -188,10 +207,13 @@ def run_check(args) -> int:
     """``dynn config check``."""
     from ..config import Builder, ConfigError
 
-    runs = _load_runs(args)
+    runs, early = _load_runs(args, strict=False)
     problems: Dict[str, List[str]] = OrderedDict()
     problem_objects = {}
     summaries = []
+    for problem in early:
+        problems[str(problem)] = list(runs)
+        problem_objects[str(problem)] = problem
     for name, run in runs.items():
         builder = Builder(run)
         found = builder.check()
@@ -214,12 +236,15 @@ def run_check(args) -> int:
         ordered = sorted(problems, key=lambda text: problem_objects[text]._sort_key())
         for text in ordered:
             names = problems[text]
-            suffix = f" (in run {', '.join(names)})" if len(names) < len(runs) else ""
+            partial = len(set(names)) < len(runs)
+            suffix = f" (in run {', '.join(dict.fromkeys(names))})" if partial else ""
             print(text + suffix, file=sys.stderr)
         if len(ordered) > 1:
             print(f"{len(ordered)} errors", file=sys.stderr)
         return 2
     plural = "s" if len(runs) != 1 else ""
+    if not runs:
+        return _fail(f"{args.file}: no run to check")
     print(f"{args.file}: OK, {len(runs)} run{plural}")
     for name, model in summaries:
         from ..config import to_config

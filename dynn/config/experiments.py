@@ -52,7 +52,14 @@ from .nodes import (
 )
 from .overrides import OPERATIONS, Override, _apply, parse_override
 
-__all__ = ["RESERVED_KEYS", "DEFAULT_RUN", "expand_runs", "select_run", "run_names"]
+__all__ = [
+    "RESERVED_KEYS",
+    "DEFAULT_RUN",
+    "expand_runs",
+    "expand_runs_with_problems",
+    "select_run",
+    "run_names",
+]
 
 #: Top-level keys with a meaning of their own.
 RESERVED_KEYS = ("defaults", "experiments", "sweep")
@@ -178,6 +185,18 @@ def expand_runs(
     Raises:
         ConfigError: every problem found, located.
     """
+    runs, problems = expand_runs_with_problems(config, overrides)
+    if problems:
+        raise ConfigError(problems)
+    return runs
+
+
+def expand_runs_with_problems(
+    config: ConfigMap, overrides: Iterable[Union[str, Override]] = ()
+) -> Tuple["OrderedDict[str, ConfigMap]", List[ConfigProblem]]:
+    """Like :func:`expand_runs`, but returns the problems with the runs (the changes that
+    failed are left out), so that the runs can still be validated and every problem reported
+    together."""
     problems: List[ConfigProblem] = []
     base = _base(config, problems)
     parsed = []
@@ -230,7 +249,11 @@ def expand_runs(
             axes[key] = (values, loc)
         experiment_config = copy_tree(base)
         for operation in operations:
-            _apply(experiment_config, operation, problems)
+            found: List[ConfigProblem] = []
+            _apply(experiment_config, operation, found)
+            for problem in found:
+                problem.path = join_path(section, operation.path)
+            problems.extend(found)
         keys = list(axes)
         short = _short_names(keys)
         combinations = itertools.product(*[range(len(axes[k][0])) for k in keys]) if keys else [()]
@@ -251,9 +274,7 @@ def expand_runs(
                     ConfigProblem(config.location, section, f"two runs are named '{run_name}'")
                 )
             runs[run_name] = run
-    if problems:
-        raise ConfigError(problems)
-    return runs
+    return runs, problems
 
 
 def run_names(config: ConfigMap) -> List[str]:

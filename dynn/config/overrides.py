@@ -126,7 +126,6 @@ def _apply(config, override: Override, problems: List[ConfigProblem]) -> None:
     parts = split_path(override.path)
     key = parts[-1]
     parent, done = config, ""
-    hint_value = "..."
     for part in parts[:-1]:
         if isinstance(parent, Ref):
             problems.append(
@@ -205,7 +204,7 @@ def _apply(config, override: Override, problems: List[ConfigProblem]) -> None:
                 override.location,
                 override.path,
                 f"{where} has no '{key}'{did_you_mean(key, names)} (to add a key, write "
-                f"+{override.path}={hint_value})",
+                f"{_add_syntax(override)})",
             )
         )
         return
@@ -219,6 +218,12 @@ def _apply(config, override: Override, problems: List[ConfigProblem]) -> None:
                 f"{_node_kind(parent)} at '{done}' has no item '{key}' (it has {len(names)})",
             )
         )
+
+
+def _add_syntax(override: Override) -> str:
+    if override.text.endswith(": ..."):  # from an experiment in a config file
+        return f"+{override.text.split(':')[0].lstrip('+~')}: ..."
+    return f"+{override.path}=..."
 
 
 def _value_location(override: Override) -> Optional[Location]:

@@ -38,6 +38,7 @@ from .nodes import (
     children,
     copy_tree,
     get_child,
+    get_node,
     has_child,
     is_container,
     join_path,
@@ -100,18 +101,18 @@ def _context_lookup(context: Optional[Dict[str, Any]], parts: List[str]):
     return value
 
 
-def find_target(root, path: str, context: Optional[Dict[str, Any]] = None, _hops: int = 0):
+def find_target(root, path: str, context: Optional[Dict[str, Any]] = None, _seen=None):
     """What the dotted ``path`` names: a :class:`NodeTarget`, :class:`ObjectTarget` or
     :class:`ContextTarget`.
 
     ``!Ref`` nodes met along the way are followed.
 
     Raises:
-        PathError: nothing has that path (the message suggests a close name).
+        PathError: nothing has that path (the message suggests a close name), or references
+            form a cycle (the message gives the chain).
     """
     parts = split_path(path)
-    if _hops > _MAX_REF_HOPS:
-        raise PathError(f"'{path}': too many chained references")
+    seen = list(_seen or [])
     node, done = root, ""
     in_config = has_child(root, parts[0])
     if not in_config and context and parts[0] in context:
@@ -122,35 +123,47 @@ def find_target(root, path: str, context: Optional[Dict[str, Any]] = None, _hops
     for index, key in enumerate(parts):
         if isinstance(node, Ref):
             rest = ".".join(parts[index:])
-            return find_target(root, f"{node.path}.{rest}", context, _hops + 1)
+            return _follow(root, node, done, f"{node.path}.{rest}", context, seen)
         if isinstance(node, Spec) and not (
             has_child(node, key) and get_child(node, key) is not None
         ):
             return ObjectTarget(node, done, tuple(parts[index:]))
         if not is_container(node) or not has_child(node, key):
-            error = _missing(root, node, done, key, index)
-            if index == 0 and context:
-                names = ", ".join(sorted(context))
-                error = PathError(f"{error.message} (nor does the context: {names})")
-            raise error
+            raise _missing(node, done, key, index, path, context)
         node = get_child(node, key)
         done = join_path(done, key)
     if isinstance(node, Ref):
-        return find_target(root, node.path, context, _hops + 1)
+        return _follow(root, node, done, node.path, context, seen)
     return NodeTarget(node, done)
 
 
-def _missing(root, node, done: str, key: str, depth: int) -> PathError:
+def _follow(root, ref: Ref, ref_path: str, target: str, context, seen: List[str]):
+    if ref_path in seen:
+        chain = seen[seen.index(ref_path) :] + [ref_path]
+        raise PathError("reference cycle: " + " -> ".join(chain))
+    if len(seen) > _MAX_REF_HOPS:
+        raise PathError(f"'{ref_path}': too many chained references")
+    return find_target(root, target, context, seen + [ref_path])
+
+
+def _missing(node, done: str, key: str, depth: int, path: str, context) -> PathError:
     from .errors import did_you_mean
 
     if not is_container(node):
         kind = "null" if node is None else type(node).__name__
         return PathError(f"'{done}' is a {kind} value, it has no '{key}'", depth)
-    names = [str(k) for k, _ in children(node)]
     where = f"'{done}'" if done else "the config"
+    if isinstance(node, ConfigList) or (isinstance(node, Spec) and key.isdigit()):
+        count = len(node) if isinstance(node, ConfigList) else len(node.args)
+        return PathError(f"{where} has {count} items, it has no item {key}", depth)
+    names = [str(k) for k, _ in children(node)]
     hint = did_you_mean(key, names)
     if not hint and not done:
-        hint = "; values derived from data are passed as context (e.g. build(config, context=...))"
+        given = f" (it has: {', '.join(sorted(context))})" if context else ""
+        hint = (
+            f"; values derived from data are passed by the program as context{given}, or "
+            f"given on the command line: +{path}=..."
+        )
     return PathError(f"{where} has no '{key}'{hint}", depth)
 
 
@@ -202,8 +215,7 @@ class _Resolver:
     def _child(self, parent, key, value, path, new_map):
         child_path = join_path(path, key)
         if has_interpolation(value):
-            location = location_of(parent, key)
-            resolved = self.interpolate(value, child_path, location)
+            resolved = self.resolve_text(value, child_path, location_of(parent, key))
             if new_map is not None and not isinstance(resolved, Unresolved):
                 if not _is_plain(resolved):
                     new_map.sources[key] = value
@@ -211,6 +223,18 @@ class _Resolver:
         if is_container(value):
             return self.resolve(value, child_path)
         return value
+
+    def resolve_text(self, text: str, path: str, location):
+        """A string's interpolations resolved (memoised by path, cycles detected)."""
+        if path in self.done:
+            return self.done[path]
+        self.stack.append(path)
+        try:
+            result = self.interpolate(text, path, location)
+        finally:
+            self.stack.pop()
+        self.done[path] = result
+        return result
 
     def interpolate(self, text: str, path: str, location: Optional[Location]):
         matches = list(INTERPOLATION.finditer(text))
@@ -272,6 +296,15 @@ class _Resolver:
             chain = self.stack[self.stack.index(target.path) :] + [target.path]
             self.problem(location, path, "interpolation cycle: " + " -> ".join(chain))
             return _FAILED
+        if has_interpolation(target.node):
+            parent_path, _, key = target.path.rpartition(".")
+            try:
+                parent = get_node(self.root, parent_path) if parent_path else self.root
+                target_location = location_of(parent, key)
+            except PathError:
+                target_location = location
+            value = self.resolve_text(target.node, target.path, target_location)
+            return _FAILED if isinstance(value, Unresolved) else value
         return self.resolve(target.node, target.path)
 
 

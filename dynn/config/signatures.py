@@ -433,10 +433,9 @@ def type_problem(value, annotation, produced_of=lambda node: None, default=EMPTY
     elif _wants(annotation, _is_parameters_type) and not isinstance(value, (Spec, Ref)):
         message += "; share a parameter with !Ref path.to.layer.W, or leave the argument out"
     elif isinstance(value, Spec) and isinstance(produced, type):
-        message = (
-            f"expected {type_name(annotation)}, got !{value.tag} (which builds a "
-            f"{type_name(produced)})"
-        )
+        message = f"expected {type_name(annotation)}, got !{value.tag}"
+        if type_name(produced) != value.tag:
+            message += f" (a {type_name(produced)})"
     return message
 
 

@@ -130,6 +130,22 @@ class _Validator:
         if isinstance(target, NodeTarget):
             self.visit(target.node, target.path)
         elif isinstance(target, ObjectTarget):
+            if target.spec_path in self.stack:
+                names = list(target.spec.kwargs)
+                try:
+                    names += list(component_info(target.spec.tag).parameters)
+                except KeyError:
+                    pass
+                hint = did_you_mean(target.rest[0], names).lstrip("; ")
+                self.add(
+                    ref.location,
+                    path,
+                    f"unresolved reference !Ref {ref.path}: !{target.spec.tag} at "
+                    f"'{target.spec_path}' has no argument '{target.rest[0]}'"
+                    f"{f' ({hint})' if hint else ''}; reading it from the built object is a "
+                    f"cycle, since that object contains this reference",
+                )
+                return
             self.visit(target.spec, target.spec_path)
 
     # Specs -------------------------------------------------------------------------------------
