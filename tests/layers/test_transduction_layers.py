@@ -170,6 +170,25 @@ def test_padded_batch_gradients_equal_the_sentences_alone(name, left_padded, bac
         assert np.any(expected != 0)
 
 
+@pytest.mark.parametrize("backward", [False, True], ids=["forward", "backward"])
+@pytest.mark.parametrize("name", ["lstm", "sru", "stacked_lstm"])
+def test_padding_gets_no_gradient(name, backward, path, rng):
+    _, cell = make_cell(name, rng)
+    layer = Bidirectional(cell, cell, output_only=True)
+    sents = sentences(rng)
+    dynn.new_graph(layer)
+    xs = inputs(padded(sents, True, rng))
+    fwd, bwd = layer(xs, lengths=LENGTHS)
+    outputs = bwd if backward else fwd
+    dy.sum_batches(dy.esum([dy.sum_elems(o) for o in outputs])).backward(full=True)
+    grads = np.array([x.gradient() for x in xs])  # (steps, dim, batch)
+    for b, length in enumerate(LENGTHS):
+        real = list(positions(length, T, True))
+        padding = [t for t in range(T) if t not in real]
+        np.testing.assert_array_equal(grads[padding, :, b], 0.0)
+        assert np.all(np.abs(grads[real, :, b]).sum(axis=1) > 0)
+
+
 @pytest.mark.parametrize("name", ["lstm", "stacked_lstm", "sru", "sru_square", "mixed_stack"])
 @pytest.mark.parametrize("test_mode", [True, False], ids=["test", "train"])
 def test_whole_sequence_products_equal_the_step_by_step_form(name, test_mode, rng, monkeypatch):
@@ -205,7 +224,7 @@ def test_whole_sequence_products_equal_the_step_by_step_form(name, test_mode, rn
         np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
-def test_lstm_uses_whole_sequence_products_for_small_batches_only(rng, monkeypatch):
+def test_whole_sequence_products_are_used_for_small_batches_only(rng, monkeypatch):
     _, cell = make_cell("lstm", rng)
     layer = Unidirectional(cell)
     calls = []
@@ -214,10 +233,15 @@ def test_lstm_uses_whole_sequence_products_for_small_batches_only(rng, monkeypat
         transduction_layers, "_scan_layers", lambda *a: calls.append(a[-1]) or original(*a)
     )
     monkeypatch.setattr(transduction_layers, "autobatching_enabled", lambda: False)
-    dynn.new_graph(layer)
+    _, sru = make_cell("sru", rng)
+    sru_layer = Unidirectional(sru)
+    dynn.new_graph(layer, sru_layer)
     for batch_size in (1, 4, 5, 32):
         layer(inputs(rng.uniform(-1, 1, (3, D, batch_size))))
     assert calls == [1, 4]
+    for batch_size in (5, 8, 9):
+        sru_layer(inputs(rng.uniform(-1, 1, (3, D, batch_size))))
+    assert calls == [1, 4, 5, 8]
 
 
 def test_bidirectional_is_two_unidirectional_transductions(rng):
