@@ -401,7 +401,7 @@ def test_transduction_applies_the_layer_at_every_step(rng):
     dynn.new_graph(layer)
     W, b = (affine.parameters[name].as_array() for name in ("W", "b"))
     for got, x in zip(layer(inputs(values)), values):
-        np.testing.assert_allclose(got.npvalue(), W @ x + b[:, None], rtol=1e-5)
+        np.testing.assert_allclose(got.npvalue(), W @ x + b[:, None], atol=1e-6)
     assert layer([]) == []
     assert layer.sublayers == {"layer": affine}
     with pytest.raises(TypeError, match="layer must be a BaseLayer, got function"):
