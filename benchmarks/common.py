@@ -70,8 +70,8 @@ class Settings:
     """How long to measure and what to include."""
 
     sizes: Sizes = FULL_SIZES
-    rounds: int = 7
-    window: float = 0.5
+    rounds: int = 15
+    window: float = 0.25
     warmup: float = 0.2
     torch: bool = True
     learning_rate: float = 1e-4

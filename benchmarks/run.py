@@ -10,7 +10,7 @@ Options:
     --smoke          tiny sizes, one short round: a check that everything runs (seconds)
     --json PATH      where to write the results (default benchmarks/results.json; with --smoke,
                      a file in the temporary directory)
-    --rounds N       timing rounds (default 7); --window S: seconds per window (default 0.5)
+    --rounds N       timing rounds (default 15); --window S: seconds per window (default 0.25)
     --only TEXT      only the groups whose key contains TEXT (repeatable)
     --autobatch A    0, 1 or both (default)
     --no-torch       leave PyTorch out even if it is installed
@@ -48,8 +48,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one short round")
     parser.add_argument("--json", type=Path, default=None, help="results file")
-    parser.add_argument("--rounds", type=int, default=None, help="timing rounds (default 7)")
-    parser.add_argument("--window", type=float, default=None, help="seconds per window (0.5)")
+    parser.add_argument("--rounds", type=int, default=None, help="timing rounds (default 15)")
+    parser.add_argument("--window", type=float, default=None, help="seconds per window (0.25)")
     parser.add_argument("--only", action="append", default=[], help="group key filter")
     parser.add_argument("--autobatch", choices=("0", "1", "both"), default="both")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")

@@ -3,10 +3,11 @@
 Word embeddings, a forward and a backward LSTM, a softmax over tags from the concatenated
 states at every token, the summed negative log-likelihood as loss; 32 sentences per graph.
 
-Sentences come from the Turkish Web Treebank through ``dynn.data.treebanks`` when that loader
-is available; otherwise they are generated with a fixed seed, with lengths drawn from a gamma
-distribution fitted to that treebank (mean 12.8 tokens, 5th-95th percentile 5-23, at most 34)
-and Zipf-distributed word ids.
+Sentences are drawn (with a fixed seed) from the training split of the Turkish Web Treebank
+through ``dynn.data.treebanks`` (both sections, word level: 13.6 words per sentence on average,
+5th-95th percentile 4-29, at most 81; 14 tags). If the data package is not installed, sentences
+are generated instead, with lengths drawn from a gamma distribution fitted to the treebank's
+web section and Zipf-distributed word ids.
 
 Variants:
 
@@ -34,7 +35,7 @@ from .lm import (
     transduction_available,
 )
 
-NUM_TAGS = 17  # Universal POS tags
+NUM_TAGS = 17  # synthetic data: the Universal POS tag set
 LSTM_NAMES = ("Whx", "Whh", "b")
 
 
@@ -52,36 +53,44 @@ def synthetic_sentences(rng: np.random.RandomState, count: int, vocab: int):
     return sentences, vocab
 
 
-def treebank_sentences(count: int):
-    """The first ``count`` training sentences of the Turkish Web Treebank, or ``None``."""
+def treebank_sentences(count: int, seed: int):
+    """``count`` training sentences of the Turkish Web Treebank drawn with ``seed``, or ``None``.
+
+    Word ids index the vocabulary of the whole training split (0 is unused: padding); tag ids
+    index its tag set. Returns ``(sentences, vocabulary size, number of tags)``.
+    """
     try:
         from dynn.data import treebanks
-    except ImportError:
+
+        examples = treebanks.tagged_words(treebanks.load_treebank("train"))
+    except ImportError:  # no loader, or treebanks.TreebankNotInstalledError
         return None
-    return _load_treebank(treebanks, count)
+    vocabulary = sorted({form for forms, _ in examples for form in forms})
+    word_ids = {form: index for index, form in enumerate(vocabulary, start=1)}
+    tag_ids = {
+        tag: index for index, tag in enumerate(sorted({t for _, ts in examples for t in ts}))
+    }
+    rng = np.random.RandomState(seed)
+    chosen = rng.choice(len(examples), size=min(count, len(examples)), replace=False)
+    sentences = [
+        ([word_ids[w] for w in examples[i][0]], [tag_ids[t] for t in examples[i][1]])
+        for i in chosen
+    ]
+    return sentences, len(vocabulary) + 1, len(tag_ids)
 
 
-def _load_treebank(treebanks, count):
-    return None
-
-
-def tagger_data(settings: Settings) -> Tuple[List[Tuple[List[int], List[int]]], int, str]:
+def tagger_data(settings: Settings):
+    """``(sentences, vocabulary size, number of tags, description of the source)``."""
     count = settings.sizes.tagger_sentences
-    loaded = treebank_sentences(count)
+    loaded = treebank_sentences(count, settings.seed + 1)
     if loaded is not None:
-        sentences, vocab = loaded
-        return (
-            sentences,
-            vocab,
-            "Turkish Web Treebank (dynn.data.treebanks), first training sentences",
-        )
+        sentences, vocab, num_tags = loaded
+        source = "Turkish Web Treebank training sentences (dynn.data.treebanks), drawn at random"
+        return sentences, vocab, num_tags, source
     rng = np.random.RandomState(settings.seed + 1)
     sentences, vocab = synthetic_sentences(rng, count, settings.sizes.tagger_vocab)
-    return (
-        sentences,
-        vocab,
-        "synthetic sentences with the Turkish Web Treebank's length distribution",
-    )
+    source = "synthetic sentences with the Turkish Web Treebank's length distribution"
+    return sentences, vocab, NUM_TAGS, source
 
 
 @dataclass
@@ -125,8 +134,8 @@ class TaggerBatch:
         return self._torch
 
 
-def tagger_weights(rng, vocab, emb, hidden):
-    shapes = {"E": (vocab, emb), "W": (NUM_TAGS, 2 * hidden), "bo": (NUM_TAGS,)}
+def tagger_weights(rng, vocab, num_tags, emb, hidden):
+    shapes = {"E": (vocab, emb), "W": (num_tags, 2 * hidden), "bo": (num_tags,)}
     for direction in ("F", "B"):
         for name, shape in cell_shapes("lstm", emb, hidden).items():
             shapes[f"{direction}.{name}"] = shape
@@ -246,6 +255,34 @@ class DynnCellsTagger(_DynetTagger):
         return [dy.concatenate([f, b]) for f, b in zip(outputs[0], outputs[1][::-1])]
 
 
+class DynnBidirectionalTagger(DynnCellsTagger):
+    """dynn's ``Bidirectional`` over two ``LSTM`` cells: per sentence, or over the padded batch."""
+
+    def __init__(self, name, train, learning_rate, padded: bool):
+        super().__init__(name, train, learning_rate)
+        self.padded = padded
+
+    def create_rnn(self, weights):
+        from dynn.layers.transduction_layers import Bidirectional
+
+        super().create_rnn(weights)
+        self.birnn = Bidirectional(*self.cells, output_only=True)
+
+    def start_graph(self):
+        self.birnn.init(test=not self.train, update=self.train)
+
+    def bidirectional(self, xs):
+        import dynet as dy
+
+        return [dy.concatenate([f, b]) for f, b in zip(*self.birnn(xs))]
+
+    def bidirectional_padded(self, xs, lengths):
+        import dynet as dy
+
+        forward, backward = self.birnn(xs, lengths=lengths, left_padded=True)
+        return [dy.concatenate([f, b]) for f, b in zip(forward, backward)]
+
+
 # PyTorch -----------------------------------------------------------------------------------------
 class TorchTagger(TorchVariant):
     """``nn.LSTM(bidirectional=True)`` over a ``PackedSequence``."""
@@ -259,7 +296,7 @@ class TorchTagger(TorchVariant):
         module = nn.Module()
         module.embedding = nn.Embedding(vocab, emb, sparse=True)
         module.rnn = nn.LSTM(emb, hidden, bidirectional=True)
-        module.output = nn.Linear(2 * hidden, NUM_TAGS)
+        module.output = nn.Linear(2 * hidden, weights["W"].shape[0])
         with torch.no_grad():
             module.embedding.weight.copy_(torch.from_numpy(weights["E"]))
             module.output.weight.copy_(torch.from_numpy(weights["W"]))
@@ -287,7 +324,7 @@ class TorchTagger(TorchVariant):
         outputs, _ = pad_packed_sequence(self.module.rnn(packed)[0])
         logits = self.module.output(outputs)
         return functional.cross_entropy(
-            logits.reshape(-1, NUM_TAGS),
+            logits.reshape(-1, logits.shape[-1]),
             tags[: logits.shape[0]].reshape(-1),
             reduction="sum",
             ignore_index=-100,
@@ -312,9 +349,9 @@ class TorchTagger(TorchVariant):
 # Groups ------------------------------------------------------------------------------------------
 def tagger_groups(settings: Settings, autobatch: bool) -> List[Group]:
     sizes = settings.sizes
-    sentences, vocab, source = tagger_data(settings)
+    sentences, vocab, num_tags, source = tagger_data(settings)
     rng = np.random.RandomState(settings.seed + 2)
-    weights = tagger_weights(rng, vocab, sizes.tagger_emb, sizes.tagger_hidden)
+    weights = tagger_weights(rng, vocab, num_tags, sizes.tagger_emb, sizes.tagger_hidden)
     step = sizes.tagger_batch
     batches = [
         TaggerBatch(sentences[i : i + step]) for i in range(0, len(sentences) - step + 1, step)
@@ -325,10 +362,14 @@ def tagger_groups(settings: Settings, autobatch: bool) -> List[Group]:
     def make_variants():
         variants = [NativeTagger("native VanillaLSTMBuilder, per sentence", train, lr)]
         variants.append(DynnCellsTagger("dynn cells, per sentence", train, lr))
-        if not transduction_available():
-            reason = "dynn.layers.transduction_layers is not available"
-            variants.append(Skipped("dynn Bidirectional, per sentence", reason))
-            variants.append(Skipped("dynn Bidirectional, padded batch", reason))
+        for padded, name in (
+            (False, "dynn Bidirectional, per sentence"),
+            (True, "dynn Bidirectional, padded batch"),
+        ):
+            if transduction_available():
+                variants.append(DynnBidirectionalTagger(name, train, lr, padded))
+            else:
+                variants.append(Skipped(name, "dynn.layers.transduction_layers is not available"))
         if not settings.torch:
             variants.append(Skipped("torch nn.LSTM, packed", "disabled (--no-torch)"))
         elif not torch_available():
