@@ -480,6 +480,39 @@ def _affine(pc, input_dim, output_dim):
     return _layer_module("dense_layers").Affine(pc, input_dim, output_dim)
 
 
+def _model_module(name):
+    return importlib.import_module(f"dynn.models.{name}")
+
+
+def _word_encoder(pc, chars=True):
+    layers = importlib.import_module("dynn.layers")
+    if not chars:
+        return _model_module("word_encoder").WordEncoder(layers.Embeddings(pc, 9, 4))
+    return _model_module("word_encoder").WordEncoder(
+        layers.Embeddings(pc, 9, 2),
+        char_embeddings=layers.Embeddings(pc, 7, 3),
+        char_encoder=layers.Bidirectional(LSTM(pc, 3, 1), GRU(pc, 3, 1)),
+    )
+
+
+def _bilstm(pc, input_dim):
+    return _layer_module("transduction_layers").Bidirectional(
+        LSTM(pc, input_dim, 3), LSTM(pc, input_dim, 2)
+    )
+
+
+_WORDS = [[2, 3, 4], [5, 6]]
+_CHARS = [[[1, 2], [3], [4, 5, 6]], [[2], [3, 3]]]
+
+
+def _model_case(factory, call):
+    def case(pc):
+        model = factory(pc)
+        return model, lambda: _values(call(model))
+
+    return case
+
+
 # One entry per registered layer class that holds (or may hold) parameters: a function building
 # it in a collection and returning (layer, run), run() giving its outputs on fixed inputs.
 CASES = {
@@ -583,6 +616,34 @@ CASES = {
     ),
     "Bidirectional": _sequence_case(
         lambda pc: _layer_module("transduction_layers").Bidirectional(LSTM(pc, 3, 4), GRU(pc, 3, 2))
+    ),
+    "WordEncoder": _model_case(_word_encoder, lambda m: m(_WORDS, _CHARS)),
+    "Tagger": _model_case(
+        lambda pc: _model_module("tagger").Tagger(
+            _word_encoder(pc), _bilstm(pc, 4), _affine(pc, 5, 3)
+        ),
+        lambda m: m.scores(
+            [
+                _model_module("tagger").TaggedSentence(w, c, [0] * len(w))
+                for w, c in zip(_WORDS, _CHARS)
+            ]
+        ),
+    ),
+    "SentenceClassifier": _model_case(
+        lambda pc: _model_module("classifier").SentenceClassifier(
+            _word_encoder(pc, chars=False), _bilstm(pc, 4), _affine(pc, 5, 2)
+        ),
+        lambda m: m.scores(
+            [_model_module("classifier").LabelledSentence(w, None, 0) for w in _WORDS]
+        ),
+    ),
+    "RNNLanguageModel": _model_case(
+        lambda pc: _model_module("language_model").RNNLanguageModel(
+            importlib.import_module("dynn.layers").Embeddings(pc, 9, 4),
+            LSTM(pc, 4, 3),
+            _affine(pc, 3, 9),
+        ),
+        lambda m: [m.loss([[0, 3, 4, 2], [0, 5, 2]])[0]],
     ),
 }
 
