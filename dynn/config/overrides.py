@@ -114,6 +114,18 @@ def parse_override(text: str, index: int = 1) -> Override:
     return Override(operation, path, value, location, text)
 
 
+def _no(parent, done: str, key: str) -> str:
+    """Why ``parent`` (at ``done``) has no child ``key``."""
+    where = f"'{done}'" if done else "the config"
+    if isinstance(parent, ConfigList) or (isinstance(parent, Spec) and str(key).isdigit()):
+        count = len(parent) if isinstance(parent, ConfigList) else len(parent.args)
+        return f"{where} has {count} items, it has no item {key}"
+    if not is_container(parent):
+        return f"{where} is a {type(parent).__name__} value, it has no '{key}'"
+    names = [str(k) for k, _ in children(parent)]
+    return f"{where} has no '{key}'{did_you_mean(key, names)}"
+
+
 def _node_kind(node) -> str:
     if isinstance(node, Spec):
         return f"!{node.tag}"
@@ -143,14 +155,8 @@ def _apply(config, override: Override, problems: List[ConfigProblem]) -> None:
             set_child(parent, part, created, override.location, override.location)
             parent = created
         else:
-            names = [str(k) for k, _ in children(parent)] if is_container(parent) else []
-            where = f"'{done}'" if done else "the config"
             problems.append(
-                ConfigProblem(
-                    override.location,
-                    override.path,
-                    f"{where} has no '{part}'{did_you_mean(part, names)}",
-                )
+                ConfigProblem(override.location, override.path, _no(parent, done, part))
             )
             return
         done = join_path(done, part)
@@ -173,16 +179,13 @@ def _apply(config, override: Override, problems: List[ConfigProblem]) -> None:
         )
         return
     exists = has_child(parent, key)
-    where = f"'{done}'" if done else "the config"
     names = [str(k) for k, _ in children(parent)]
     value_location = _value_location(override)
     if override.operation == "delete":
         if not exists:
             problems.append(
                 ConfigProblem(
-                    override.location,
-                    override.path,
-                    f"cannot delete: {where} has no '{key}'{did_you_mean(key, names)}",
+                    override.location, override.path, f"cannot delete: {_no(parent, done, key)}"
                 )
             )
         else:
@@ -203,8 +206,7 @@ def _apply(config, override: Override, problems: List[ConfigProblem]) -> None:
             ConfigProblem(
                 override.location,
                 override.path,
-                f"{where} has no '{key}'{did_you_mean(key, names)} (to add a key, write "
-                f"{_add_syntax(override)})",
+                f"{_no(parent, done, key)} (to add a key, write {_add_syntax(override)})",
             )
         )
         return
