@@ -61,6 +61,7 @@ from .recurrent_layers import (
     StackedLSTM,
     StackedRecurrentCells,
 )
+from .rnn_state import RNNState
 
 __all__ = [
     "Transduction",
@@ -333,8 +334,14 @@ class Unidirectional(BaseLayer):
     r"""Run a recurrent cell over a sequence, forward or backward.
 
     Returns the state after every step, in the order of the input (also when running backward).
-    With ``lengths``, padded positions carry the previous state forward (see the module
-    documentation), so that every sentence gets the states it would get alone.
+    With ``lengths``, padded positions carry the previous state forward,
+
+    .. math::
+
+        s_{t,b} = m_{t,b}\, \mathrm{cell}(x_{t,b}, s_{t-1,b}) + (1 - m_{t,b})\, s_{t-1,b}
+
+    (:math:`m_{t,b}` is 1 on the tokens of sentence :math:`b`, 0 on its padding; :math:`t` runs
+    in the direction of processing), so that every sentence gets the states it would get alone.
 
     ``truncation=k`` truncates back-propagation through time: the state carried into every
     :math:`k`-th application of the cell is cut from the graph (``dy.nobackprop``), so that
@@ -398,7 +405,8 @@ class Unidirectional(BaseLayer):
             left_padded: Whether the sentences were padded on the left (else on the right).
             output_only: Override the constructor's ``output_only``.
             initial_state: The state before the first step (the cell's zero state if ``None``),
-                e.g. the final state of an encoder.
+                e.g. the final state of an encoder, or an
+                :class:`~dynn.layers.rnn_state.RNNState`.
             return_final_state: Also return every sentence's final state.
 
         Returns:
@@ -707,6 +715,8 @@ def _projected_step(cell, inputs, batch_size: int):
 
 def _check_initial_state(where: str, cell, initial_state, batch_size: int):
     fields = _state_fields(cell)
+    if isinstance(initial_state, RNNState):
+        initial_state = initial_state.state
     if isinstance(initial_state, dy.Expression):
         initial_state = (initial_state,)
     try:

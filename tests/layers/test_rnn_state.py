@@ -137,10 +137,10 @@ def test_states_work_with_cells_and_transduction(rng):
     dynn.new_graph(encoder)
     xs = [dy.inputVector(list(v)) for v in rng.uniform(-1, 1, (3, D))]
     state = lstm.initial_state().add_inputs(xs[:2])[-1]
-    states = encoder(xs[2:], initial_state=state.state)
-    np.testing.assert_allclose(
-        states[-1].h.npvalue(), state.add_input(xs[2]).output().npvalue(), atol=1e-7
-    )
+    expected = state.add_input(xs[2]).output().npvalue()
+    for initial in (state.state, state):
+        states = encoder(xs[2:], initial_state=initial)
+        np.testing.assert_allclose(states[-1].h.npvalue(), expected, atol=1e-7)
     assert state.b() is lstm and "LSTM 'lstm'" in repr(state)
 
 
