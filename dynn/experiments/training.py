@@ -184,7 +184,13 @@ class Trainer:
                         f"learning rate, or check the data)"
                     )
                 (loss * (1.0 / len(indices))).backward()
-                self.optimizer.update()
+                try:
+                    self.optimizer.update()
+                except FloatingPointError as error:
+                    raise TrainingError(
+                        f"non-finite gradients at step {step} ({error}); stopped. The last good "
+                        f"checkpoint is kept in {self.run_dir.checkpoints}"
+                    ) from None
                 self.step = step
                 window_loss += value
                 window_tokens += tokens

@@ -47,7 +47,10 @@ def test_checkpoint_round_trip_restores_parameters_optimizer_and_counters(tmp_pa
 
 def test_checkpoint_refuses_a_different_model(tmp_path):
     save_checkpoint(tmp_path, "last", LSTM(dy.ParameterCollection(), 2, 3))
-    with pytest.raises(CheckpointError, match=r"(?s)checkpoint 'last'.*shape mismatches.*Whx: expected \(16, 2\), found \(12, 2\)"):
+    with pytest.raises(
+        CheckpointError,
+        match=r"(?s)checkpoint 'last'.*shape mismatches.*Whx: expected \(16, 2\), found \(12, 2\)",
+    ):
         load_checkpoint(tmp_path, "last", LSTM(dy.ParameterCollection(), 2, 4))
 
 
