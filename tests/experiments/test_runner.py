@@ -126,9 +126,9 @@ def test_kill_9_then_resume_ends_with_the_same_parameters(tagger_config, tmp_pat
     assert run_cli("train", "--resume", killed, "--no-progress") == 0
     assert_same_parameters(params(killed), params(straight))
     dev_steps = [
-        json.loads(l)["step"]
-        for l in (killed / "metrics.jsonl").read_text().splitlines()
-        if '"dev"' in l
+        json.loads(line)["step"]
+        for line in (killed / "metrics.jsonl").read_text().splitlines()
+        if '"dev"' in line
     ]
     assert dev_steps == sorted(set(dev_steps)), "metrics after the checkpoint were dropped"
 
