@@ -46,6 +46,7 @@ __all__ = [
     "tag_of",
     "registered",
     "load_components",
+    "load_plugins",
 ]
 
 #: The entry-point group through which third-party packages register components.
@@ -56,6 +57,9 @@ KINDS = ("layer", "activation", "initializer", "optimizer", "component")
 
 #: Kinds whose tag denotes the object itself rather than the result of calling it.
 VALUE_KINDS = frozenset({"activation"})
+
+# dynn's own packages, every public module of which registers components.
+_CORE_PACKAGES = ("dynn.layers", "dynn.models")
 
 # dynn's own modules whose import registers components (modules that do not exist are skipped,
 # so that components added later only need to be listed here once).
@@ -82,6 +86,7 @@ class Entry(NamedTuple):
 _REGISTRY: Dict[str, Entry] = {}
 _CANONICAL: Dict[int, str] = {}  # id(component) -> canonical tag
 _loaded = False
+_loaded_plugins = set()
 
 
 def _qualified_name(obj) -> str:
@@ -203,44 +208,65 @@ def _entry_points(group: str) -> List:
     return list(eps.get(group, []))  # Python 3.9
 
 
-def load_components(plugins: bool = True) -> None:
-    """Import every module that registers dynn components, then the plugins (once).
+def load_plugins() -> List[str]:
+    """Load the entry points of the group :data:`ENTRY_POINT_GROUP` not loaded yet.
 
-    dynn's layer and model modules (every public module of :mod:`dynn.layers` and
-    :mod:`dynn.models`), activations, initializers
-    and optimizers are imported; then each entry point of the group :data:`ENTRY_POINT_GROUP`
-    is loaded. This imports DyNet: configure it (``dynet_config``) before calling.
+    Returns:
+        The names of the entry points loaded by this call.
+
+    Raises:
+        RegistryError: a plugin failed to load (the message names the entry point).
+    """
+    loaded_now = []
+    for entry_point in _entry_points(ENTRY_POINT_GROUP):
+        key = f"{entry_point.name}={entry_point.value}"
+        if key in _loaded_plugins:
+            continue
+        _loaded_plugins.add(key)
+        try:
+            loaded = entry_point.load()
+            if callable(loaded) and not isinstance(loaded, type):
+                loaded()
+        except RegistryError:
+            raise
+        except Exception as error:
+            raise RegistryError(
+                f"dynn plugin '{entry_point.name} = {entry_point.value}' (entry-point group "
+                f"{ENTRY_POINT_GROUP}) failed to load: {type(error).__name__}: {error}"
+            ) from error
+        loaded_now.append(entry_point.name)
+    return loaded_now
+
+
+def load_components(plugins: bool = True) -> None:
+    """Import every module that registers dynn components, then the plugins.
+
+    dynn's layers and models (every public module of :mod:`dynn.layers` and ``dynn.models``),
+    activations, initializers and optimizers are imported once; then the entry points of the group
+    :data:`ENTRY_POINT_GROUP` that were not loaded yet (:func:`load_plugins`). This imports
+    DyNet: configure it (``dynet_config``) before calling.
 
     Raises:
         RegistryError: a plugin failed to load (the message names the entry point).
     """
     global _loaded
-    if _loaded:
-        return
-    import dynn.layers
-    import dynn.models
-
-    for package in (dynn.layers, dynn.models):
-        for info in pkgutil.iter_modules(package.__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{package.__name__}.{info.name}")
-    for module_name in _CORE_MODULES:
-        try:
-            importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-    if plugins:
-        for entry_point in _entry_points(ENTRY_POINT_GROUP):
+    if not _loaded:
+        for package_name in _CORE_PACKAGES:
             try:
-                loaded = entry_point.load()
-                if callable(loaded) and not isinstance(loaded, type):
-                    loaded()
-            except RegistryError:
-                raise
-            except Exception as error:
-                raise RegistryError(
-                    f"dynn plugin '{entry_point.name} = {entry_point.value}' (entry-point group "
-                    f"{ENTRY_POINT_GROUP}) failed to load: {type(error).__name__}: {error}"
-                ) from error
-    _loaded = True
+                package = importlib.import_module(package_name)
+            except ModuleNotFoundError as error:
+                if error.name != package_name:
+                    raise
+                continue
+            for info in pkgutil.iter_modules(package.__path__):
+                if not info.name.startswith("_"):
+                    importlib.import_module(f"{package_name}.{info.name}")
+        for module_name in _CORE_MODULES:
+            try:
+                importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+        _loaded = True
+    if plugins:
+        load_plugins()
