@@ -62,6 +62,7 @@ def test_train_writes_the_run_directory_then_eval_and_predict(tagger_config, tmp
     assert run_cli("eval", run_dir, "--split", "dev") == 0
     metrics = json.loads(capsys.readouterr().out)
     assert 0.0 <= metrics["accuracy"] <= 1.0 and metrics["words"] > 1000
+    assert 0.7 < metrics["most_frequent_tag_accuracy"] < 0.9  # web section, dev
     best_dev = max(r["accuracy"] for r in rows if r["split"] == "dev")
     assert metrics["accuracy"] == pytest.approx(best_dev)
     text = tmp_path / "raw.txt"
