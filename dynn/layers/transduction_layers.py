@@ -181,8 +181,8 @@ def _check_sequence(where: str, input_sequence, allow_empty: bool = False) -> Li
     return sequence
 
 
-def _batch_size_of(where: str, sequence: List[dy.Expression]) -> int:
-    sizes = {x.dim()[1] for x in sequence}
+def _batch_size_of(where: str, dims: List[tuple]) -> int:
+    sizes = {batch for _, batch in dims}
     if len(sizes - {1}) > 1:
         raise ValueError(
             f"{where}: the steps of input_sequence have different batch sizes {sorted(sizes)}"
@@ -312,7 +312,7 @@ class SequenceMaskingLayer(BaseLayer):
         """
         where = f"SequenceMaskingLayer '{self.name}'"
         sequence = _check_sequence(where, input_sequence)
-        batch_size = _batch_size_of(where, sequence)
+        batch_size = _batch_size_of(where, [x.dim() for x in sequence])
         lengths = _check_lengths(where, lengths, batch_size, len(sequence))
         left = self.left_padded if left_padded is None else bool(left_padded)
         real, _ = _real_positions(len(sequence), lengths, left)
@@ -547,35 +547,24 @@ def _transduce(
 ):
     """States (in input order) and final state of ``cell`` run over ``input_sequence``."""
     sequence = _check_sequence(where, input_sequence)
-    for step, x in enumerate(sequence):
-        if x.dim()[0] != (cell.input_dim,):
+    dims = [x.dim() for x in sequence]
+    expected = (cell.input_dim,)
+    for step, (shape, _) in enumerate(dims):
+        if shape != expected:
             raise ValueError(
-                f"{where}: input_sequence[{step}] has dimension {x.dim()[0]}, expected "
+                f"{where}: input_sequence[{step}] has dimension {shape}, expected "
                 f"({cell.input_dim},) (the input_dim of {type(cell).__name__} '{cell.name}')"
             )
-    batch_size = _batch_size_of(where, sequence)
+    batch_size = _batch_size_of(where, dims)
     num_steps = len(sequence)
     if backward:
         sequence = sequence[::-1]
-    # Which sentences read which step, in the order of processing (padding sides swap when
-    # running backward).
-    if lengths is None:
-        active = np.ones((num_steps, batch_size), dtype=bool)
-        start = np.zeros(batch_size, dtype=int)
+    if lengths is None and stride == 1:
+        steps, actions = list(range(num_steps)), [None] * num_steps
     else:
-        lengths = _check_lengths(where, lengths, batch_size, num_steps)
-        active, start = _real_positions(num_steps, lengths, left_padded != backward)
-    if stride > 1:
-        active &= (np.arange(num_steps)[:, None] - start) % stride == 0
-    masks = _Masks()
-    steps, actions = [], []
-    for t, row in enumerate(active):
-        if row.all():
-            steps.append(t)
-            actions.append(None)
-        elif row.any():
-            steps.append(t)
-            actions.append(masks.get(row))
+        steps, actions = _schedule(
+            where, num_steps, batch_size, lengths, left_padded, backward, stride
+        )
     # Dropout masks are drawn for each new sequence, also when the initial state is given.
     zero_state = cell.initial_value(batch_size)
     if initial_state is None:
@@ -589,17 +578,40 @@ def _transduce(
         computed = _scan(lambda j, s: cell(inputs[j], *s), state, actions, truncation)
     else:
         computed = _scan_layers(plan, inputs, state, actions, truncation, batch_size)
-    # Every position gets the state after the last step read at or before it.
-    states, current, index = [], state, 0
-    for t in range(num_steps):
-        if index < len(steps) and steps[index] == t:
-            current = computed[index]
-            index += 1
-        states.append(current)
+    if len(steps) == num_steps:
+        states = computed
+    else:  # every position gets the state after the last step read at or before it
+        states, current, index = [], state, 0
+        for t in range(num_steps):
+            if index < len(steps) and steps[index] == t:
+                current = computed[index]
+                index += 1
+            states.append(current)
     final = states[-1]
     if backward:
         states = states[::-1]
     return states, final
+
+
+def _schedule(where, num_steps, batch_size, lengths, left_padded, backward, stride):
+    """The steps some sentence reads, in the order of processing, and their masks (``None``
+    when every sentence reads the step)."""
+    if lengths is None:
+        active = np.ones((num_steps, batch_size), dtype=bool)
+        start = np.zeros(batch_size, dtype=int)
+    else:
+        lengths = _check_lengths(where, lengths, batch_size, num_steps)
+        # Running backward, the padding is on the other side in the order of processing.
+        active, start = _real_positions(num_steps, lengths, left_padded != backward)
+    if stride > 1:
+        active &= (np.arange(num_steps)[:, None] - start) % stride == 0
+    masks = _Masks()
+    steps, actions = [], []
+    for t, (full, some) in enumerate(zip(active.all(axis=1).tolist(), active.any(axis=1).tolist())):
+        if some:
+            steps.append(t)
+            actions.append(None if full else masks.get(active[t]))
+    return steps, actions
 
 
 def _like(state, components):
@@ -609,6 +621,11 @@ def _like(state, components):
 def _scan(step, state, actions, truncation: Optional[int]) -> list:
     """Apply ``step(j, state)`` for each step ``j``, masking partial steps; all new states."""
     states = []
+    if truncation is None and all(action is None for action in actions):
+        for j in range(len(actions)):
+            state = step(j, state)
+            states.append(state)
+        return states
     for j, action in enumerate(actions):
         if truncation is not None and j > 0 and j % truncation == 0:
             state = _like(state, [dy.nobackprop(e) for e in state])
