@@ -133,9 +133,6 @@ def autobatching_enabled() -> bool:
 
 
 # Masks -----------------------------------------------------------------------------------------
-_SKIP = "skip"  # no sentence of the batch reads this step
-
-
 class _Masks:
     """0/1 batched masks (and their complements) for one call, one expression per pattern."""
 
