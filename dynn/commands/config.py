@@ -149,7 +149,7 @@ def parameter_table(model) -> List[List[str]]:
     """
     rows: List[List[str]] = []
     seen_parameters: set = set()
-    seen_layers: set = set()
+    seen_layers: Dict[int, str] = {}
 
     def own_parameters(layer):
         own = list(getattr(layer, "_parameters", {}).items())
@@ -158,9 +158,9 @@ def parameter_table(model) -> List[List[str]]:
 
     def visit(layer, path: str) -> int:
         if id(layer) in seen_layers:
-            rows.append([path, type(layer).__name__, "0", "(same layer as above)"])
+            rows.append([path, type(layer).__name__, "0", f"(the layer {seen_layers[id(layer)]})"])
             return 0
-        seen_layers.add(id(layer))
+        seen_layers[id(layer)] = path
         row = [path, type(layer).__name__, "", ""]
         rows.append(row)
         total, shapes = 0, []
@@ -246,27 +246,30 @@ def run_check(args) -> int:
     if not runs:
         return _fail(f"{args.file}: no run to check")
     print(f"{args.file}: OK, {len(runs)} run{plural}")
+    shown: Dict[str, str] = {}  # model config -> first run showing it
     for name, model in summaries:
-        from ..config import to_config
-
         rows = parameter_table(model)
-        total = rows[0][2]
-        tag = to_config(model)["model"].tag if _dumpable(model) else type(model).__name__
+        text = _model_text(model)
         prefix = f"[{name}] " if len(runs) > 1 else ""
-        print(f"{prefix}model: !{tag}, {total} parameters")
+        print(f"{prefix}model: !{type(model).__name__}, {rows[0][2]} parameters", end="")
+        if text is not None and text in shown:
+            print(f" (the same model as {shown[text]})")
+            continue
+        print()
+        if text is not None:
+            shown[text] = name
         for line in _format_table(rows):
             print(line)
     return 0
 
 
-def _dumpable(model) -> bool:
-    from ..config import DumpError, to_config
+def _model_text(model):
+    from ..config import DumpError, dump
 
     try:
-        to_config(model)
-        return True
+        return dump(model)
     except DumpError:
-        return False
+        return None
 
 
 @_with_errors
