@@ -134,6 +134,8 @@ class ConfigLoader(yaml.SafeLoader):
                 return None
             return ConfigMap(location=Location(self.filename, 1, 1))
         try:
+            if _expanded_size(node) > MAX_NODES:
+                raise _TooLargeError()
             root = self.convert(node, "")
         except _TooLargeError:
             self.errors.append(
@@ -302,6 +304,32 @@ class ConfigLoader(yaml.SafeLoader):
         )
         value = self._convert(plain, path)
         return Spec(name, args=ConfigList([value], location, [location]), location=location)
+
+
+def _expanded_size(root) -> int:
+    """Number of nodes once aliases are expanded (computed on the node graph, without
+    expanding it; a recursive alias counts once, and is reported by the conversion)."""
+    sizes = {}
+    in_progress = set()
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            return 1
+        in_progress.add(key)
+        if isinstance(node, SequenceNode):
+            total = 1 + sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        else:
+            total = 1
+        in_progress.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
 
 
 def _kind(node) -> str:

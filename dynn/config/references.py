@@ -90,6 +90,8 @@ def _context_lookup(context: Optional[Dict[str, Any]], parts: List[str]):
         raise KeyError(parts[0])
     value = context[parts[0]]
     for part in parts[1:]:
+        if part.startswith("_"):
+            raise KeyError(part)
         if isinstance(value, dict) and part in value:
             value = value[part]
         elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
