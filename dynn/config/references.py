@@ -4,6 +4,10 @@ A dotted path is looked up in the config first, then in the *context*: values de
 that the caller passes to :func:`~dynn.config.builder.build` (``context={"data": {"vocab_size":
 1000}}`` makes ``${data.vocab_size}`` and ``!Ref data.vocab_size`` available).
 
+A config section and a context entry may share a name: ``data`` can hold the data settings in
+the file while the program passes ``data.vocab_size`` as context; a path that the config does
+not have is then looked up in the context.
+
 - ``${path}`` alone as a value is replaced by a *copy* of the value at ``path`` (a copied
   ``!LSTM`` builds a second, independent LSTM); inside a longer string, by the scalar's text
   (``"run_${train.seed}"``). ``$${`` writes a literal ``${``. Interpolation happens before
@@ -131,7 +135,13 @@ def find_target(root, path: str, context: Optional[Dict[str, Any]] = None, _seen
         ):
             return ObjectTarget(node, done, tuple(parts[index:]))
         if not is_container(node) or not has_child(node, key):
-            raise _missing(node, done, key, index, path, context)
+            error = _missing(node, done, key, index, path, context)
+            if context and parts[0] in context:  # a config section completed by the context
+                try:
+                    return ContextTarget(_context_lookup(context, parts), path)
+                except KeyError:
+                    pass
+            raise error
         node = get_child(node, key)
         done = join_path(done, key)
     if isinstance(node, Ref):
@@ -149,6 +159,7 @@ def _follow(root, ref: Ref, ref_path: str, target: str, context, seen: List[str]
 
 
 def _missing(node, done: str, key: str, depth: int, path: str, context) -> PathError:
+    context = context or {}
     from .errors import did_you_mean
 
     if not is_container(node):
@@ -160,7 +171,7 @@ def _missing(node, done: str, key: str, depth: int, path: str, context) -> PathE
         return PathError(f"{where} has {count} items, it has no item {key}", depth)
     names = [str(k) for k, _ in children(node)]
     hint = did_you_mean(key, names)
-    if not hint and not done:
+    if not hint and (not done or path.split(".")[0] == "data" or path.split(".")[0] in context):
         given = f" (it has: {', '.join(sorted(context))})" if context else ""
         hint = (
             f"; values derived from data are passed by the program as context{given}, or "

@@ -168,3 +168,10 @@ def test_check_returns_problems_without_building():
 def test_a_section_that_does_not_exist():
     with pytest.raises(ConfigError, match="the config has no 'modle'"):
         Builder(parse("model: !GRU [2, 2]")).build("modle")
+
+
+def test_a_config_section_is_completed_by_the_context_of_the_same_name():
+    config = parse("data: {path: train.txt}\nmodel: !GRU {input_dim: '${data.dim}', hidden_dim: 2}")
+    assert build(config, context={"data": {"dim": 3}}).input_dim == 3
+    with pytest.raises(ConfigError, match=r"'data' has no 'dim'; values derived from data"):
+        build(config)
