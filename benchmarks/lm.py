@@ -206,6 +206,44 @@ class DynetOpsLM(_DynetLM):
         }
 
 
+class DynetOpsProjectedLM(DynetOpsLM):
+    """The LSTM in DyNet ops, each layer's input products computed for the whole sequence at once.
+
+    One matrix product ``Whx [x_1 ... x_T]`` per layer, then at each step the recurrent product
+    and the gates' non-linearities (what ``Unidirectional`` does when autobatching is off).
+    """
+
+    def start_graph(self):
+        import dynet as dy
+
+        super().start_graph()
+        forget_bias = np.zeros(4 * self.hidden)
+        forget_bias[self.hidden : 2 * self.hidden] = 1.0  # DyNet's fused gates add 1
+        self.offset = dy.inputTensor(forget_bias)
+
+    def transduce(self, xs, batch_size):
+        import dynet as dy
+
+        hidden = self.hidden
+        for Whx, Whh, b in self.exprs:
+            projection = dy.affine_transform([b + self.offset, Whx, dy.concatenate_cols(xs)])
+            h = c = dy.zeros(hidden, batch_size=batch_size)
+            outputs = []
+            for t in range(len(xs)):
+                pre = dy.affine_transform([dy.pick(projection, t, 1), Whh, h])
+                gates = dy.concatenate(
+                    [
+                        dy.logistic(dy.pickrange(pre, 0, 3 * hidden)),
+                        dy.tanh(dy.pickrange(pre, 3 * hidden, 4 * hidden)),
+                    ]
+                )
+                c = dy.vanilla_lstm_c(c, gates)
+                h = dy.vanilla_lstm_h(c, gates)
+                outputs.append(h)
+            xs = outputs
+        return xs
+
+
 def _dynn_cells(pc, cell: str, layers: int, emb: int, hidden: int):
     from dynn.layers import GRU, ElmanRNN, StackedLSTM, StackedRecurrentCells
 
@@ -451,6 +489,10 @@ def _lm_group(rng, settings, cell, layers, batch_size, mode, autobatch) -> Group
             variants.append(dynet(NativeLM, f"{native}, manual batch", per_sentence=False))
         if cell == "lstm":
             variants.append(dynet(DynetOpsLM, "DyNet ops"))
+            # The settings where Unidirectional projects whole sequences (batches up to 4,
+            # autobatching off): the same computation without dynn, to measure its overhead.
+            if batch_size <= 4 and not autobatch:
+                variants.append(dynet(DynetOpsProjectedLM, "DyNet ops, projected"))
         variants.append(dynet(DynnCellsLM, "dynn cells"))
         if transduction_available():
             variants.append(dynet(DynnUnidirectionalLM, "dynn Unidirectional"))
