@@ -97,7 +97,11 @@ class Builder:
         else:
             validator.visit(self.config, "")
         visited = validator.done
-        problems = [p for p in self._interpolation_problems if p.path in visited or not path]
+        problems = [
+            p
+            for p in self._interpolation_problems
+            if p.path in visited or not path or validator.unresolved
+        ]
         return problems + validator.problems
 
     def build(self, path: str = "model"):

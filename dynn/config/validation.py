@@ -74,6 +74,7 @@ class _Validator:
         self.done = set()
         self.stack: List[str] = []
         self.labels: List[str] = []
+        self.unresolved = False  # whether an unresolved interpolation was met
         registry.load_components()
 
     def add(self, location, path, message):
@@ -95,6 +96,8 @@ class _Validator:
             return
         if path in self.done:
             return
+        if isinstance(node, Unresolved):
+            self.unresolved = True
         self.stack.append(path)
         self.labels.append(label or path)
         try:

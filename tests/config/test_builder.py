@@ -175,3 +175,9 @@ def test_a_config_section_is_completed_by_the_context_of_the_same_name():
     assert build(config, context={"data": {"dim": 3}}).input_dim == 3
     with pytest.raises(ConfigError, match=r"'data' has no 'dim'; values derived from data"):
         build(config)
+
+
+def test_an_interpolation_failing_outside_the_section_is_reported():
+    config = parse("dims: {x: '${nope}'}\nmodel: !GRU {input_dim: '${dims.x}', hidden_dim: 2}")
+    with pytest.raises(ConfigError, match=r"\(dims.x\): unresolved reference \$\{nope\}"):
+        build(config)
