@@ -119,6 +119,10 @@ class Builder:
         node = get_node(self.config, path)
         self._problems = []
         result = self._build(node, path)
+        if result is _FAILED and not self._problems:  # should not happen: be explicit anyway
+            self._problems.append(
+                ConfigProblem(getattr(node, "location", None), path, "could not be built")
+            )
         if self._problems or result is _FAILED:
             error = ConfigError(self._problems)
             causes = [p.cause for p in self._problems if p.cause is not None]
