@@ -80,3 +80,32 @@ def test_the_broken_variant_of_the_guide_fails_as_shown():
         "between steps of one sequence: the same input and state at two steps gave states "
         "differing by" in message
     )
+
+
+def test_the_cell_is_usable_from_yaml_as_in_the_guide():
+    from dynn.config import build, dump, parse
+
+    stack = build(
+        parse(
+            """
+model: !StackedRecurrentCells
+  cells:
+    - !MinimalGatedUnit {input_dim: 8, hidden_dim: 16, dropout_x: 0.2}
+    - !LSTM {input_dim: 16, hidden_dim: 16}
+"""
+        )
+    )
+    assert type(stack.cells[0]) is mgu.MinimalGatedUnit
+    assert stack.cells[0].dropout_x == 0.2 and stack.state_dims == (16, 16, 16)
+    assert "!MinimalGatedUnit" in dump(stack)
+    assert type(build(parse(dump(stack))).cells[0]) is mgu.MinimalGatedUnit
+
+
+def test_the_kit_checks_the_yaml_round_trip_of_the_cell():
+    report = check_recurrent_cell(
+        lambda pc: mgu.MinimalGatedUnit(pc, 3, 4), input_dim=3, checks=["save_load"]
+    )
+    assert report.notes("save_load")[1] == (
+        "config round trip: dumped as !MinimalGatedUnit, built again: same class, layer tree, "
+        "parameter paths and shapes, dump and outputs"
+    )
