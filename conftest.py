@@ -20,3 +20,9 @@ def pc():
     """A fresh parameter collection, in a fresh graph."""
     dy.renew_cg()
     return dy.ParameterCollection()
+
+
+@pytest.fixture(autouse=True)
+def seed_dynet_per_test():
+    """Every test (and doctest) starts from the same DyNet random state, whatever ran before."""
+    dy.reset_random_seed(1234)
