@@ -348,58 +348,75 @@ class TorchTagger(TorchVariant):
 
 # Groups ------------------------------------------------------------------------------------------
 def tagger_groups(settings: Settings, autobatch: bool) -> List[Group]:
+    """The tagger in shuffled batches; without autobatching, also in length-bucketed batches."""
     sizes = settings.sizes
     sentences, vocab, num_tags, source = tagger_data(settings)
     rng = np.random.RandomState(settings.seed + 2)
     weights = tagger_weights(rng, vocab, num_tags, sizes.tagger_emb, sizes.tagger_hidden)
     step = sizes.tagger_batch
-    batches = [
-        TaggerBatch(sentences[i : i + step]) for i in range(0, len(sentences) - step + 1, step)
+    count = len(sentences) - len(sentences) % step
+    shuffled = [sentences[i : i + step] for i in range(0, count, step)]
+    # Bucketed: sentences sorted by length, cut into batches, batches in random order (the
+    # usual way to limit padding when batching by hand).
+    by_length = sorted(sentences[:count], key=len_of)
+    bucketed = [by_length[i : i + step] for i in range(0, count, step)]
+    bucketed = [
+        bucketed[i] for i in np.random.RandomState(settings.seed + 3).permutation(len(bucketed))
     ]
     lr = settings.learning_rate
-    train = True
 
     def make_variants():
-        variants = [NativeTagger("native VanillaLSTMBuilder, per sentence", train, lr)]
-        variants.append(DynnCellsTagger("dynn cells, per sentence", train, lr))
+        variants = [NativeTagger("native VanillaLSTMBuilder, per sentence", True, lr)]
+        variants.append(DynnCellsTagger("dynn cells, per sentence", True, lr))
         for padded, name in (
             (False, "dynn Bidirectional, per sentence"),
             (True, "dynn Bidirectional, padded batch"),
         ):
             if transduction_available():
-                variants.append(DynnBidirectionalTagger(name, train, lr, padded))
+                variants.append(DynnBidirectionalTagger(name, True, lr, padded))
             else:
                 variants.append(Skipped(name, "dynn.layers.transduction_layers is not available"))
+        name = "torch nn.LSTM, packed"
         if not settings.torch:
-            variants.append(Skipped("torch nn.LSTM, packed", "disabled (--no-torch)"))
+            variants.append(Skipped(name, "disabled (--no-torch)"))
         elif not torch_available():
-            variants.append(
-                Skipped(
-                    "torch nn.LSTM, packed", "torch is not installed (pip install -e '.[bench]')"
-                )
-            )
+            variants.append(Skipped(name, "torch is not installed (pip install -e '.[bench]')"))
         else:
-            variants.append(TorchTagger("torch nn.LSTM, packed", train, lr))
+            variants.append(TorchTagger(name, True, lr))
         return variants
 
-    words = [w for w, _ in sentences]
     mode = "autobatching on" if autobatch else "autobatching off"
-    label = f"BiLSTM tagger, {step} sentences/graph, train, {mode}"
-    return [
-        Group(
-            key=f"tagger/bilstm/ab{int(autobatch)}/train",
-            workload="tagger",
-            params={
-                "batch": step,
-                "mode": "train",
-                "autobatch": autobatch,
-                "label": label,
-                "data": source,
-            },
-            batches=batches,
-            tokens=[sum(b.lengths) for b in batches],
-            weights=weights,
-            make_variants=make_variants,
-            note=f"Data: {source}; {sum(map(len, words))} tokens in {len(words)} sentences.",
+    words = sum(len(w) for w, _ in sentences[:count])
+    note = f"Data: {source}; {words} words in {count} sentences."
+    settings_list = [("shuffled", shuffled)]
+    if not autobatch:
+        settings_list.append(("bucketed", bucketed))
+    groups = []
+    for kind, batch_lists in settings_list:
+        batches = [TaggerBatch(b) for b in batch_lists]
+        padded_steps = sum(max(b.lengths) * len(b.lengths) for b in batches)
+        groups.append(
+            Group(
+                key=f"tagger/bilstm/ab{int(autobatch)}/{kind}/train",
+                workload="tagger",
+                params={
+                    "batch": step,
+                    "mode": "train",
+                    "autobatch": autobatch,
+                    "batches": kind,
+                    "padding_efficiency": words / padded_steps,
+                    "label": f"{kind} batches of {step}, {mode}",
+                    "data": source,
+                },
+                batches=batches,
+                tokens=[sum(b.lengths) for b in batches],
+                weights=weights,
+                make_variants=make_variants,
+                note=note,
+            )
         )
-    ]
+    return groups
+
+
+def len_of(sentence) -> int:
+    return len(sentence[0])
