@@ -216,3 +216,11 @@ def test_every_parametrised_layer_passes_check_layer(name):
     make_dropout = spec.pop("make_dropout", None)
     report = check_layer(make, make_dropout_layer=make_dropout, **spec)
     assert report.failed == {}
+
+
+def test_a_class_without_a_working_factory_fails_rather_than_being_skipped():
+    def needs_arguments(pc):
+        raise TypeError("__init__() missing 1 required positional argument: 'n_heads'")
+
+    with pytest.raises(pytest.fail.Exception, match="add an entry to LAYERS"):
+        _built_or_fail(needs_arguments, "NewLayer", "LAYERS")
