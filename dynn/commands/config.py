@@ -215,7 +215,13 @@ def run_check(args) -> int:
         problems[str(problem)] = list(runs)
         problem_objects[str(problem)] = problem
     for name, run in runs.items():
-        builder = Builder(run)
+        try:
+            builder = Builder(run, context=experiment_context(run))
+        except ConfigError as error:
+            for problem in error.errors:
+                problems.setdefault(str(problem), []).append(name)
+                problem_objects[str(problem)] = problem
+            continue
         found = builder.check()
         model = None
         if not found and "model" in run:
@@ -263,6 +269,28 @@ def run_check(args) -> int:
     return 0
 
 
+def experiment_context(run):
+    """For an experiment config (a ``data`` section naming a ``task``), the values the task
+    derives from the data (``${data.num_words}``, ...); ``None`` for a model-only config.
+
+    Raises:
+        ConfigError: the ``data`` section is invalid, or its data cannot be read.
+    """
+    data = run.get("data") if hasattr(run, "get") else None
+    if not hasattr(data, "get") or "task" not in data:
+        return None
+    from ..config import ConfigError, ConfigProblem
+    from ..data.treebanks import TreebankNotInstalledError
+    from ..experiments.tasks import make_task
+
+    task = make_task(data)
+    try:
+        task.prepare()
+    except (TreebankNotInstalledError, FileNotFoundError) as error:
+        raise ConfigError([ConfigProblem(getattr(data, "location", None), "data", str(error))])
+    return {"data": task.context()}
+
+
 def _model_text(model):
     from ..config import DumpError, dump
 
@@ -281,7 +309,7 @@ def run_print(args) -> int:
     texts = []
     for name, run in runs.items():
         if args.resolved:
-            builder = Builder(run)
+            builder = Builder(run, context=experiment_context(run))
             problems = builder.check()
             if problems:
                 raise ConfigError(problems)
