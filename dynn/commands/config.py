@@ -287,7 +287,8 @@ def experiment_context(run):
     try:
         task.prepare()
     except (TreebankNotInstalledError, FileNotFoundError) as error:
-        raise ConfigError([ConfigProblem(getattr(data, "location", None), "data", str(error))])
+        location = getattr(data, "location", None)
+        raise ConfigError([ConfigProblem(location, "data", str(error))]) from error
     return {"data": task.context()}
 
 
