@@ -20,11 +20,10 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 import dynet as dy
 
-from ..layers.base_layers import BaseLayer
 from ..layers.dense_layers import Affine
 from ..layers.transduction_layers import Bidirectional
-from ..util import conditional_dropout
 from .word_encoder import WordEncoder
+from .word_sequence_model import WordSequenceModel
 
 __all__ = ["SentenceClassifier", "LabelledSentence"]
 
@@ -37,7 +36,7 @@ class LabelledSentence(NamedTuple):
     label: int
 
 
-class SentenceClassifier(BaseLayer):
+class SentenceClassifier(WordSequenceModel):
     r"""Classifies a sentence from the final states of a bidirectional RNN.
 
     .. math::
@@ -59,50 +58,18 @@ class SentenceClassifier(BaseLayer):
         output: Affine,
         dropout: float = 0.0,
     ):
-        super().__init__("sentence-classifier")
-        if encoder.forward_cell.input_dim != word_encoder.output_dim:
-            raise ValueError(
-                f"SentenceClassifier: the encoder's input_dim is "
-                f"{encoder.forward_cell.input_dim} but the word encoder outputs "
-                f"{word_encoder.output_dim}"
-            )
-        encoder_out = encoder.forward_cell.hidden_dim + encoder.backward_cell.hidden_dim
-        if output.input_dim != encoder_out:
-            raise ValueError(
-                f"SentenceClassifier: the output layer's input_dim is {output.input_dim} but the "
-                f"encoder outputs {encoder_out}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"SentenceClassifier: dropout must be in [0, 1), got {dropout!r}")
-        self.word_encoder = word_encoder
-        self.encoder = encoder
-        self.output = output
-        self.dropout = dropout
+        super().__init__("sentence-classifier", word_encoder, encoder, output, dropout)
 
     def scores(self, examples: Sequence[LabelledSentence]) -> dy.Expression:
         """Label scores, batched over the sentences."""
-        if not examples:
-            raise ValueError("SentenceClassifier: no sentences to classify")
-        if any(len(e.words) == 0 for e in examples):
-            raise ValueError("SentenceClassifier: a sentence has no words")
-        chars = [e.chars for e in examples] if self.word_encoder.char_encoder is not None else None
-        xs = [
-            conditional_dropout(x, self.dropout, not self.test)
-            for x in self.word_encoder([e.words for e in examples], chars)
-        ]
-        _, (forward, backward) = self.encoder(
-            xs,
-            lengths=[len(e.words) for e in examples],
-            left_padded=False,
-            return_final_state=True,
-        )
+        _, (forward, backward) = self._encode(examples)
         sentence = dy.concatenate(
             [
                 self.encoder.forward_cell.get_output(forward),
                 self.encoder.backward_cell.get_output(backward),
             ]
         )
-        return self.output(conditional_dropout(sentence, self.dropout, not self.test))
+        return self.output(self._dropped(sentence))
 
     def loss(self, examples: Sequence[LabelledSentence]) -> Tuple[dy.Expression, int]:
         """Summed negative log-likelihood of the gold labels, and the number of sentences."""

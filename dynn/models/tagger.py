@@ -25,12 +25,11 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 import dynet as dy
 import numpy as np
 
-from ..layers.base_layers import BaseLayer
 from ..layers.dense_layers import Affine
 from ..layers.transduction_layers import Bidirectional
 from ..operations import seq_mask
-from ..util import conditional_dropout
 from .word_encoder import WordEncoder, pad_batch
+from .word_sequence_model import WordSequenceModel
 
 __all__ = ["Tagger", "TaggedSentence"]
 
@@ -43,7 +42,7 @@ class TaggedSentence(NamedTuple):
     tags: List[int]
 
 
-class Tagger(BaseLayer):
+class Tagger(WordSequenceModel):
     r"""Tags every word of a sentence.
 
     .. math::
@@ -68,43 +67,13 @@ class Tagger(BaseLayer):
         output: Affine,
         dropout: float = 0.0,
     ):
-        super().__init__("tagger")
-        encoder_in = encoder.forward_cell.input_dim
-        if encoder_in != word_encoder.output_dim:
-            raise ValueError(
-                f"Tagger: the encoder's input_dim is {encoder_in} but the word encoder outputs "
-                f"{word_encoder.output_dim}"
-            )
-        encoder_out = encoder.forward_cell.hidden_dim + encoder.backward_cell.hidden_dim
-        if output.input_dim != encoder_out:
-            raise ValueError(
-                f"Tagger: the output layer's input_dim is {output.input_dim} but the encoder "
-                f"outputs {encoder_out}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"Tagger: dropout must be in [0, 1), got {dropout!r}")
-        self.word_encoder = word_encoder
-        self.encoder = encoder
-        self.output = output
-        self.dropout = dropout
+        super().__init__("tagger", word_encoder, encoder, output, dropout)
 
     def scores(self, examples: Sequence[TaggedSentence]) -> List[dy.Expression]:
         """Tag scores: one batched ``(num_tags,)`` expression per (padded) position."""
-        if not examples:
-            raise ValueError("Tagger: no sentences to tag")
-        if any(len(e.words) == 0 for e in examples):
-            raise ValueError("Tagger: a sentence has no words")
-        chars = [e.chars for e in examples] if self.word_encoder.char_encoder is not None else None
-        dropout = not self.test
-        xs = [
-            conditional_dropout(x, self.dropout, dropout)
-            for x in self.word_encoder([e.words for e in examples], chars)
-        ]
-        lengths = [len(e.words) for e in examples]
-        forward, backward = self.encoder(xs, lengths=lengths, left_padded=False, output_only=True)
+        (forward, backward), _ = self._encode(examples)
         return [
-            self.output(conditional_dropout(dy.concatenate([f, b]), self.dropout, dropout))
-            for f, b in zip(forward, backward)
+            self.output(self._dropped(dy.concatenate([f, b]))) for f, b in zip(forward, backward)
         ]
 
     def loss(self, examples: Sequence[TaggedSentence]) -> Tuple[dy.Expression, int]:

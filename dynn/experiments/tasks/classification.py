@@ -13,57 +13,34 @@ Context: ``words``, ``chars``, ``labels`` and ``num_words``, ``num_chars``, ``nu
 """
 
 import pathlib
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from ...data import treebanks
-from ...data.dictionary import Dictionary
 from ...layers.base_layers import new_graph
 from ...models.classifier import LabelledSentence
-from .base import Task, batches, problem, read_settings
+from .base import batches, problem
+from .word_tasks import WordTask
 
 __all__ = ["ClassificationTask"]
 
 Raw = Tuple[List[str], str]
 
 
-class ClassificationTask(Task):
+class ClassificationTask(WordTask):
     """One label per sentence, evaluated by accuracy."""
 
     name = "classification"
     metric = "accuracy"
     higher_is_better = True
     vocabulary_names = ("words", "chars", "labels")
-
-    def _read_settings(self, section: Mapping) -> Dict:
-        settings = read_settings(
-            section,
-            {
-                "source": "turkish_treebank_genres",
-                "sections": list(treebanks.SECTIONS),
-                "split_scheme": "package",
-                "train": None,
-                "dev": None,
-                "test": None,
-                "min_count": 2,
-                "lowercase": False,
-            },
-        )
-        if settings["source"] not in ("turkish_treebank_genres", "tsv"):
-            raise problem(section, "source", "must be 'turkish_treebank_genres' or 'tsv'")
-        if settings["source"] == "tsv":
-            for split in ("train", "dev", "test"):
-                if not settings[split]:
-                    raise problem(section, split, "is required with source: tsv (a file path)")
-        return settings
+    treebank_source = "turkish_treebank_genres"
+    file_source = "tsv"
 
     def _load_splits(self) -> Dict[str, List[Raw]]:
         splits = {}
         for split in ("train", "dev", "test"):
-            if self.settings["source"] == "turkish_treebank_genres":
-                sentences = treebanks.load_treebank(
-                    split, self.settings["sections"], self.settings["split_scheme"]
-                )
-                splits[split] = treebanks.genre_examples(sentences)
+            if self.settings["source"] == self.treebank_source:
+                splits[split] = treebanks.genre_examples(self._from_treebank(split))
             else:
                 splits[split] = self._read_tsv(split)
         return splits
@@ -82,26 +59,8 @@ class ClassificationTask(Task):
             examples.append((text.split(), label))
         return examples
 
-    def _word(self, form: str) -> str:
-        return form.lower() if self.settings["lowercase"] else form
-
-    def _build_vocabularies(self, train: List[Raw]) -> Dict[str, Dictionary]:
-        words = Dictionary.from_data(
-            [[self._word(f) for f in forms] for forms, _ in train],
-            min_count=self.settings["min_count"],
-        )
-        chars = Dictionary.from_data([list("".join(forms)) for forms, _ in train])
-        labels = Dictionary.from_data(
-            [[label] for _, label in train], unk_token=None, pad_token=None, eos_token=None
-        )
-        return {"words": words, "chars": chars, "labels": labels}
-
-    def _encode(self, forms: Sequence[str]):
-        words, chars = self.vocabularies["words"], self.vocabularies["chars"]
-        return (
-            [words.index(self._word(f)) for f in forms],
-            [[chars.index(c) for c in f] for f in forms],
-        )
+    def _label_sequences(self, train: List[Raw]) -> List[List[str]]:
+        return [[label] for _, label in train]
 
     def _example(self, raw: Raw) -> LabelledSentence:
         forms, label = raw
@@ -116,18 +75,8 @@ class ClassificationTask(Task):
             correct += sum(p == e.label for p, e in zip(model.predict(batch), batch))
         return {"accuracy": correct / max(len(examples), 1), "sentences": len(examples)}
 
-    def predict_lines(self, model, lines: Sequence[str]) -> List[str]:
-        tokenize = (
-            treebanks.tokenize
-            if self.settings["source"] == "turkish_treebank_genres"
-            else str.split
-        )
-        labels = self.vocabularies["labels"]
-        outputs = [""] * len(lines)
-        todo = [i for i, line in enumerate(lines) if tokenize(line)]
-        for chunk in batches(todo, 64):
-            examples = [LabelledSentence(*self._encode(tokenize(lines[i])), 0) for i in chunk]
-            new_graph(model)
-            for i, predicted in zip(chunk, model.predict(examples)):
-                outputs[i] = labels[predicted]
-        return outputs
+    def _unlabelled(self, word_ids, char_ids) -> LabelledSentence:
+        return LabelledSentence(word_ids, char_ids, 0)
+
+    def _format(self, forms: Sequence[str], predicted: int) -> str:
+        return self.vocabularies["labels"][predicted]

@@ -15,23 +15,23 @@ Context for the model section: ``words``, ``chars``, ``tags`` (dictionaries) and
 """
 
 import pathlib
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from ...data import treebanks
 from ...data.conll import read_conllu
-from ...data.dictionary import Dictionary
 from ...layers.base_layers import new_graph
 from ...models.tagger import TaggedSentence
-from .base import Task, batches, problem, read_settings
+from .base import batches, problem
+from .word_tasks import WordTask
 
 __all__ = ["TaggingTask"]
 
 Raw = Tuple[List[str], List[str]]
 
 
-class TaggingTask(Task):
+class TaggingTask(WordTask):
     """Word-level tagging, evaluated by accuracy over words.
 
     The metrics also give, on the same words, the accuracy of the most-frequent-tag baseline
@@ -42,70 +42,30 @@ class TaggingTask(Task):
     metric = "accuracy"
     higher_is_better = True
     vocabulary_names = ("words", "chars", "tags")
-
-    def _read_settings(self, section: Mapping) -> Dict:
-        settings = read_settings(
-            section,
-            {
-                "source": "turkish_treebank",
-                "sections": list(treebanks.SECTIONS),
-                "split_scheme": "package",
-                "train": None,
-                "dev": None,
-                "test": None,
-                "min_count": 2,
-                "lowercase": False,
-            },
-        )
-        if settings["source"] not in ("turkish_treebank", "conllu"):
-            raise problem(section, "source", "must be 'turkish_treebank' or 'conllu'")
-        if settings["source"] == "conllu":
-            for split in ("train", "dev", "test"):
-                if not settings[split]:
-                    raise problem(section, split, "is required with source: conllu (a file path)")
-        return settings
+    treebank_source = "turkish_treebank"
+    file_source = "conllu"
+    label_vocabulary = "tags"
 
     def _load_splits(self) -> Dict[str, List[Raw]]:
-        settings = self.settings
         splits = {}
         for split in ("train", "dev", "test"):
-            if settings["source"] == "turkish_treebank":
-                sentences = treebanks.load_treebank(
-                    split, settings["sections"], settings["split_scheme"]
-                )
+            if self.settings["source"] == self.treebank_source:
+                sentences = self._from_treebank(split)
             else:
-                path = pathlib.Path(settings[split])
+                path = pathlib.Path(self.settings[split])
                 if not path.exists():
                     raise problem(self.section, split, f"file not found: {path}")
                 sentences = read_conllu(path)
             splits[split] = treebanks.tagged_words(sentences)
         return splits
 
-    def _word(self, form: str) -> str:
-        return form.lower() if self.settings["lowercase"] else form
-
-    def _build_vocabularies(self, train: List[Raw]) -> Dict[str, Dictionary]:
-        words = Dictionary.from_data(
-            [[self._word(f) for f in forms] for forms, _ in train],
-            min_count=self.settings["min_count"],
-        )
-        chars = Dictionary.from_data([list("".join(forms)) for forms, _ in train])
-        tags = Dictionary.from_data(
-            [tags for _, tags in train], unk_token=None, pad_token=None, eos_token=None
-        )
-        return {"words": words, "chars": chars, "tags": tags}
+    def _label_sequences(self, train: List[Raw]) -> List[List[str]]:
+        return [tags for _, tags in train]
 
     def context(self):
         values = super().context()
         values["pad_index"] = self.vocabularies["words"].pad_idx
         return values
-
-    def _encode(self, forms: Sequence[str]) -> Tuple[List[int], List[List[int]]]:
-        words, chars = self.vocabularies["words"], self.vocabularies["chars"]
-        return (
-            [words.index(self._word(f)) for f in forms],
-            [[chars.index(c) for c in f] for f in forms],
-        )
 
     def _example(self, raw: Raw) -> TaggedSentence:
         forms, tags = raw
@@ -135,22 +95,9 @@ class TaggingTask(Task):
             "words": total,
         }
 
-    def predict_lines(self, model, lines: Sequence[str]) -> List[str]:
-        tokenize = (
-            treebanks.tokenize if self.settings["source"] == "turkish_treebank" else str.split
-        )
-        sentences = [tokenize(line) for line in lines]
-        outputs = [""] * len(lines)
-        todo = [i for i, forms in enumerate(sentences) if forms]
+    def _unlabelled(self, word_ids, char_ids) -> TaggedSentence:
+        return TaggedSentence(word_ids, char_ids, [0] * len(word_ids))
+
+    def _format(self, forms: Sequence[str], predicted: List[int]) -> str:
         tags = self.vocabularies["tags"]
-        for chunk in batches(todo, 64):
-            examples = []
-            for i in chunk:
-                word_ids, char_ids = self._encode(sentences[i])
-                examples.append(TaggedSentence(word_ids, char_ids, [0] * len(word_ids)))
-            new_graph(model)
-            for i, predicted in zip(chunk, model.predict(examples)):
-                outputs[i] = " ".join(
-                    f"{form}/{tags[t]}" for form, t in zip(sentences[i], predicted)
-                )
-        return outputs
+        return " ".join(f"{form}/{tags[t]}" for form, t in zip(forms, predicted))
