@@ -85,6 +85,7 @@ def main(argv=None):
     import numpy as np
 
     import dynn
+    from dynn.data.batching import SequenceBatch
     from dynn.data.dictionary import Dictionary
     from dynn.layers import (
         LSTM,
@@ -95,7 +96,6 @@ def main(argv=None):
         MLPAttention,
     )
     from dynn.layers.attention_layers import padding_mask
-    from dynn.models.word_encoder import pad_batch
     from dynn.operations import seq_mask
 
     # Data: random sequences; the held-out ones are never generated for training ---------------
@@ -139,7 +139,8 @@ def main(argv=None):
     def encode(sources):
         """Keys ``(2H, L)`` (batched) and the additive padding mask ``(L,)``."""
         lengths = [len(s) for s in sources]
-        xs = source_embed(pad_batch(sources, vocab.pad_idx))  # padded at the end
+        padded = SequenceBatch(sources, pad_idx=vocab.pad_idx)  # padding at the end
+        xs = source_embed(padded.sequences)  # one batched vector per position
         forward, backward = encoder(xs, lengths=lengths, left_padded=False)
         keys = dy.concatenate_cols([dy.concatenate([f, b]) for f, b in zip(forward, backward)])
         return keys, padding_mask(lengths, size=len(xs))
@@ -159,7 +160,7 @@ def main(argv=None):
 
     def loss_of(sources):
         targets = [list(reversed(s)) + [vocab.eos_idx] for s in sources]
-        padded = pad_batch(targets, vocab.pad_idx)
+        padded = SequenceBatch(targets, pad_idx=vocab.pad_idx).sequences
         state, context, previous, keys, mask = start(sources)
         losses = []
         for gold in padded:  # teacher forcing: the previous gold symbol is the next input

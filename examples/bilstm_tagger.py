@@ -75,10 +75,9 @@ def main(argv=None):
 
     import dynn
     from dynn.data import treebanks
-    from dynn.data.batching import PaddedSequenceBatches
+    from dynn.data.batching import PaddedSequenceBatches, SequenceBatch
     from dynn.data.dictionary import Dictionary
     from dynn.layers import LSTM, Affine, BaseLayer, Bidirectional, Embeddings
-    from dynn.models.word_encoder import pad_batch
     from dynn.operations import seq_mask
     from dynn.util import conditional_dropout
 
@@ -133,7 +132,7 @@ def main(argv=None):
         def char_features(self, batch_chars):
             """One ``(2 x char_hidden_dim,)`` vector per word: the char BiLSTM's final states."""
             all_words = [w for sentence in batch_chars for w in sentence]
-            xs = self.char_embed(pad_batch(all_words, chars.pad_idx))
+            xs = self.char_embed(SequenceBatch(all_words, pad_idx=chars.pad_idx).sequences)
             _, (fwd, bwd) = self.char_rnn(
                 xs, lengths=[len(w) for w in all_words], left_padded=False, return_final_state=True
             )
@@ -142,7 +141,8 @@ def main(argv=None):
         def __call__(self, batch_words, batch_chars):
             """Tag scores: one batched ``(num_tags,)`` expression per (padded) position."""
             lengths = [len(sentence) for sentence in batch_words]
-            word_vectors = self.word_embed(pad_batch(batch_words, words.pad_idx))
+            padded = SequenceBatch(batch_words, pad_idx=words.pad_idx)  # padding at the end
+            word_vectors = self.word_embed(padded.sequences)
             char_vectors = self.char_features(batch_chars)
             starts = np.cumsum([0] + lengths[:-1])  # where each sentence's words start
             xs = []
@@ -161,7 +161,7 @@ def main(argv=None):
     def loss_of(batch):
         batch_words, batch_chars, batch_tags = zip(*batch)
         scores = tagger(batch_words, batch_chars)
-        gold = pad_batch(batch_tags, 0)
+        gold = SequenceBatch(batch_tags, pad_idx=0).sequences
         losses = [
             dy.pickneglogsoftmax_batch(s, [int(i) for i in gold[t]]) for t, s in enumerate(scores)
         ]

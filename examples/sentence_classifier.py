@@ -70,7 +70,7 @@ def main(argv=None):
 
     import dynn
     from dynn.data import treebanks
-    from dynn.data.batching import PaddedSequenceBatches
+    from dynn.data.batching import PaddedSequenceBatches, SequenceBatch
     from dynn.data.dictionary import Dictionary
     from dynn.layers import (
         LSTM,
@@ -80,7 +80,6 @@ def main(argv=None):
         Embeddings,
         SequenceMaskingLayer,
     )
-    from dynn.models.word_encoder import pad_batch
 
     # Data ------------------------------------------------------------------------------------
     try:
@@ -125,7 +124,7 @@ def main(argv=None):
         def __call__(self, sentences):
             """Label scores, batched ``(num_labels,)``."""
             lengths = [len(s) for s in sentences]
-            xs = self.embed(pad_batch(sentences, words.pad_idx))
+            xs = self.embed(SequenceBatch(sentences, pad_idx=words.pad_idx).sequences)
             (fwd, bwd), (fwd_final, bwd_final) = self.rnn(
                 xs, lengths=lengths, left_padded=False, output_only=True, return_final_state=True
             )
