@@ -340,9 +340,11 @@ def run_group(group: Group, settings: Settings, log: Callable[[str], None]) -> D
         speeds = [speed for speed, _, _ in per_round[variant.name]]
         ratios = [speed / ref for speed, ref in zip(speeds, reference_speeds)]
         phases = np.median(np.array([phase for _, phase, _ in per_round[variant.name]]), axis=0)
+        quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
         records[variant.name].update(
             tokens_per_s=statistics.median(speeds),
             ratio=statistics.median(ratios),
+            ratio_quartiles=[quartiles[0], quartiles[2]],
             ratios=ratios,
             tokens_per_s_rounds=speeds,
             iterations=[iters for _, _, iters in per_round[variant.name]],

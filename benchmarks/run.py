@@ -157,6 +157,7 @@ def machine_info() -> Dict[str, object]:
     except OSError:
         commit = ""
     return {
+        "load_average_start": _load_average(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": len(os.sched_getaffinity(0))
         if hasattr(os, "sched_getaffinity")
@@ -166,6 +167,14 @@ def machine_info() -> Dict[str, object]:
         "versions": versions,
         "commit": commit,
     }
+
+
+def _load_average() -> Optional[List[float]]:
+    """The 1, 5 and 15-minute load averages (other processes slow the measurements down)."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 def forwarded_options(args) -> List[str]:
@@ -225,6 +234,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             data["groups"].extend(child["groups"])
             data["children"][str(autobatch)] = child["settings"]
     data["seconds"] = time.perf_counter() - started
+    data["machine"]["load_average_end"] = _load_average()
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(data, indent=1) + "\n")
     print(format_report(data, phases=args.phases))
@@ -261,7 +271,9 @@ def format_report(data, phases: bool = False) -> str:
     lines = [
         f"dynn benchmarks, {machine.get('date', '?')}: {machine.get('nproc', '?')} cores, "
         f"{machine.get('cpu', '?')}; dyNET38 {versions.get('dyNET38')}, "
-        f"torch {versions.get('torch') or 'not installed'}, commit {machine.get('commit', '?')}.",
+        f"torch {versions.get('torch') or 'not installed'}, commit {machine.get('commit', '?')}; "
+        f"load average {_first(machine.get('load_average_start'))} at the start, "
+        f"{_first(machine.get('load_average_end'))} at the end.",
         f"{data.get('rounds')} rounds of {data.get('window_s')} s windows per variant; each cell "
         "is the median over rounds of the ratio to the reference (first column) measured in the "
         "same round, then the median tokens/s.",
@@ -281,6 +293,10 @@ def format_report(data, phases: bool = False) -> str:
         if phases:
             lines += [""] + _phase_table(groups)
     return "\n".join(lines)
+
+
+def _first(values) -> str:
+    return f"{values[0]:.1f}" if values else "?"
 
 
 def _variant_names(groups) -> List[str]:
