@@ -706,9 +706,10 @@ def _projected_step(cell, inputs, batch_size: int):
 
         return sru_step
     hidden = cell.hidden_dim
-    forget_bias = np.zeros(4 * hidden)
-    forget_bias[hidden : 2 * hidden] = 1.0  # as DyNet's fused vanilla_lstm_gates
-    projection = dy.affine_transform([cell.b + dy.inputTensor(forget_bias), cell.Whx, columns])
+    # +1 on the forget gate, as DyNet's fused vanilla_lstm_gates (built from constants: an
+    # inputTensor from numpy costs ~100 us, this ~1.5 us).
+    forget_bias = dy.concatenate([dy.zeros(hidden), dy.ones(hidden), dy.zeros(2 * hidden)])
+    projection = dy.affine_transform([cell.b + forget_bias, cell.Whx, columns])
 
     def lstm_step(j, state):
         h = state.h
