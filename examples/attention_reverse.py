@@ -27,10 +27,12 @@ batches, 1,000 held-out sequences (never seen in training) and reports exact-mat
 whole reversed sequence right) and symbol accuracy.
 
 Measured (``python examples/attention_reverse.py``: 20 symbols, lengths 3 to 15, 1,500 updates
-of batches of 32, embeddings 32, LSTMs 64, MLP attention, seed 1; dyNET38 2.2 on a CPU, about
-one minute of CPU time): exact match on the 1,000 held-out sequences 50.6 % after 250 updates,
-87.2 % after 500, 98.0 % after 1,000 and **100.0 % after 1,500** (symbol accuracy 100.0 %).
-With ``--attention bilinear``: 99.0 % after 500 updates, 99.4 % after 1,500.
+of batches of 32 with a learning rate decaying linearly from 0.002 to 0.0002, embeddings 32,
+LSTMs 64, MLP attention, seed 1; dyNET38 2.2 on a CPU, code of 2026-11-22, about a minute of CPU
+time): exact match on the 1,000 held-out sequences 71.1 % after 250 updates, 99.7 % after 500 and
+**100.0 % after 1,500** (symbol accuracy 100.0 %). With ``--attention bilinear``: 95.7 % after
+500 updates, 100.0 % from 1,000 on. (Without the decay, the exact match wandered between 96 % and
+100 % from update 1,000 on.)
 
 Run::
 
@@ -205,6 +207,8 @@ def main(argv=None):
     start_time = time.time()
     total = 0.0
     for step in range(1, args.steps + 1):
+        # The learning rate decays linearly to a tenth of its value: a stable end point.
+        trainer.learning_rate = args.learning_rate * (1.0 - 0.9 * (step - 1) / args.steps)
         dynn.new_graph(*model, test=False, update=True)
         loss = loss_of(training_batch())
         total += loss.value()
