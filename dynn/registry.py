@@ -76,11 +76,15 @@ class RegistryError(ValueError):
 
 
 class Entry(NamedTuple):
-    """A registered component: the object, its kind and its canonical tag."""
+    """A registered component: the object, its kind and its canonical tag.
+
+    ``automatic`` entries come from defining a layer class outside dynn (see :func:`register`).
+    """
 
     component: object
     kind: str
     tag: str
+    automatic: bool = False
 
 
 _REGISTRY: Dict[str, Entry] = {}
@@ -106,6 +110,7 @@ def register(
     tag: Optional[str] = None,
     aliases: Iterable[str] = (),
     kind: Optional[str] = None,
+    automatic: bool = False,
 ):
     """Register ``obj`` under ``tag`` (default: its ``__name__``) and ``aliases``.
 
@@ -117,6 +122,12 @@ def register(
         aliases: Other tags for the same component.
         kind: See the module documentation; default ``"layer"`` for layer classes, else
             ``"component"``.
+        automatic: The registration that defining a layer class outside dynn makes. A tag
+            already registered explicitly (every dynn class is) is left to its owner, and an
+            explicit registration later takes an automatic tag over: a user's class named like
+            a dynn class (``Tagger``) breaks neither the user's module nor dynn (register it
+            under another tag to use it in configs). Two automatic registrations of different
+            classes under one tag still fail.
 
     Raises:
         RegistryError: if a tag already names a different component; the message names both.
@@ -133,13 +144,17 @@ def register(
             if existing is not None and _qualified_name(existing.component) != _qualified_name(
                 target
             ):
+                if automatic and not existing.automatic:
+                    return target  # the tag stays with its explicit (or dynn) owner
+                if existing.automatic and not automatic:
+                    continue  # an explicit registration takes the tag over
                 raise RegistryError(
                     f"tag '{name}' is already registered for "
                     f"{_qualified_name(existing.component)}; cannot register "
                     f"{_qualified_name(target)} under the same tag"
                 )
         for name in (canonical, *aliases):
-            _REGISTRY[name] = Entry(target, target_kind, canonical)
+            _REGISTRY[name] = Entry(target, target_kind, canonical, automatic)
         _CANONICAL[id(target)] = canonical
         return target
 

@@ -103,3 +103,32 @@ def test_a_failing_plugin_is_named(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(registry.RegistryError, match="dynn plugin 'dynn_broken_plugin = "):
         registry.load_plugins()
+
+
+def test_a_user_layer_named_like_a_dynn_layer_breaks_nothing():
+    from dynn.layers.base_layers import BaseLayer
+    from dynn.models.tagger import Tagger as DynnTagger
+
+    class Tagger(BaseLayer):  # a user's own class, outside dynn
+        def __init__(self):
+            super().__init__("my-tagger")
+
+    assert registry.lookup("Tagger") is DynnTagger
+    assert Tagger().name == "my-tagger"
+
+
+def test_a_user_layer_registered_first_gives_way_to_explicit_registrations():
+    from dynn.layers.base_layers import BaseLayer
+
+    class UserOnlyLayer(BaseLayer):
+        def __init__(self):
+            super().__init__("user")
+
+    assert registry.lookup("UserOnlyLayer") is UserOnlyLayer
+
+    def replacement():
+        return None
+
+    registry.register(replacement, tag="UserOnlyLayer")
+    assert registry.lookup("UserOnlyLayer") is replacement
+    registry.unregister("UserOnlyLayer")

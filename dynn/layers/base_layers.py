@@ -119,7 +119,8 @@ class BaseLayer:
         if "__init__" in cls.__dict__:  # remember constructor arguments (dynn.config.dump)
             cls.__init__ = recording_init(cls.__init__)
         if register and not cls.__name__.startswith("_"):
-            registry.register(cls, aliases=aliases, kind="layer")
+            automatic = not cls.__module__.startswith("dynn.")
+            registry.register(cls, aliases=aliases, kind="layer", automatic=automatic)
 
     # Modes ------------------------------------------------------------------------------------
     @property
