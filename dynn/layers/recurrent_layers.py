@@ -179,7 +179,13 @@ class RecurrentCell(BaseLayer, register=False):
             if not isinstance(value, dy.Expression):
                 kind = type(value).__name__
                 return f"{where}: argument {arg_name} must be a dy.Expression, got {kind}"
-            shape, batch = value.dim()
+            try:
+                shape, batch = value.dim()
+            except (ValueError, RuntimeError):  # DyNet: "Attempt to use a stale expression"
+                return (
+                    f"{where}: argument {arg_name} is an expression from an earlier computation "
+                    f"graph; build the inputs and the state in the current graph"
+                )
             if shape != (dim,):
                 return f"{where}: argument {arg_name} must have dimension ({dim},), got {shape}"
             batch_sizes.add(batch)

@@ -321,3 +321,12 @@ def test_initial_value_needs_init_and_valid_batch_size(pc):
     dynn.new_graph(lstm)
     with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
         lstm.initial_value(0)
+
+
+def test_an_input_from_an_earlier_graph_is_named(pc):
+    lstm = LSTM(pc, 2, 3)
+    dynn.new_graph(lstm)
+    stale = dy.inputVector([1.0, 2.0])
+    dynn.new_graph(lstm)
+    with pytest.raises(ValueError, match="argument x is an expression from an earlier computation"):
+        lstm(stale, *lstm.initial_value())
