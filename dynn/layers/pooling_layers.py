@@ -51,7 +51,28 @@ def _window_has_real_position(lengths: np.ndarray, out_length: int, stride: int)
     return (starts < lengths[None, :]).astype(float)
 
 
-class MaxPool1D(BaseLayer):
+class _Pool1D(BaseLayer, register=False):
+    """What 1-D poolings share: default window and stride, and the checks of a call."""
+
+    def __init__(self, name: str, kernel_size: Optional[int], stride: int):
+        super().__init__(name)
+        kind = type(self).__name__
+        self.kernel_size = check.optional_positive_int(kind, "kernel_size", kernel_size)
+        self.stride = check.positive_int(kind, "stride", stride)
+
+    def _checked_call(self, x, kernel_size, stride, lengths):
+        """``(x, (length, dim), batch_size, kernel_size, stride, lengths)``, all checked."""
+        where = check.where(self)
+        x = check.sequence_matrix(where, "x", x)
+        (length, dim), batch_size = x.dim()
+        kernel_size = _override(where, "kernel_size", kernel_size, self.kernel_size)
+        stride = _override(where, "stride", stride, self.stride)
+        _window(where, length, kernel_size)
+        lengths = check.lengths(where, lengths, length, batch_size)
+        return x, (length, dim), batch_size, kernel_size, stride, lengths
+
+
+class MaxPool1D(_Pool1D):
     r"""Max pooling along the length of a ``(length, dim)`` sequence.
 
     .. math::
@@ -73,9 +94,7 @@ class MaxPool1D(BaseLayer):
     """
 
     def __init__(self, kernel_size: Optional[int] = None, stride: int = 1):
-        super().__init__("maxpool1d")
-        self.kernel_size = check.optional_positive_int("MaxPool1D", "kernel_size", kernel_size)
-        self.stride = check.positive_int("MaxPool1D", "stride", stride)
+        super().__init__("maxpool1d", kernel_size, stride)
 
     def __call__(
         self,
@@ -95,13 +114,9 @@ class MaxPool1D(BaseLayer):
         Returns:
             A ``(dim,)`` vector without kernel size, else a ``(length', dim)`` matrix.
         """
-        where = check.where(self)
-        x = check.sequence_matrix(where, "x", x)
-        (length, dim), batch_size = x.dim()
-        kernel_size = _override(where, "kernel_size", kernel_size, self.kernel_size)
-        stride = _override(where, "stride", stride, self.stride)
-        _window(where, length, kernel_size)
-        lengths = check.lengths(where, lengths, length, batch_size)
+        x, (length, dim), batch_size, kernel_size, stride, lengths = self._checked_call(
+            x, kernel_size, stride, lengths
+        )
         if lengths is not None and np.any(lengths < length):
             padded = np.arange(length)[:, None, None] >= lengths[None, None, :]
             x = x + batched_input(np.where(padded, _MASK_VALUE, 0.0))
@@ -117,7 +132,7 @@ class MaxPool1D(BaseLayer):
         return output
 
 
-class MeanPool1D(BaseLayer):
+class MeanPool1D(_Pool1D):
     r"""Mean pooling along the length of a ``(length, dim)`` sequence.
 
     .. math::
@@ -143,9 +158,7 @@ class MeanPool1D(BaseLayer):
     """
 
     def __init__(self, kernel_size: Optional[int] = None, stride: int = 1):
-        super().__init__("meanpool1d")
-        self.kernel_size = check.optional_positive_int("MeanPool1D", "kernel_size", kernel_size)
-        self.stride = check.positive_int("MeanPool1D", "stride", stride)
+        super().__init__("meanpool1d", kernel_size, stride)
 
     def __call__(
         self,
@@ -165,13 +178,9 @@ class MeanPool1D(BaseLayer):
         Returns:
             A ``(dim,)`` vector without kernel size, else a ``(length', dim)`` matrix.
         """
-        where = check.where(self)
-        x = check.sequence_matrix(where, "x", x)
-        (length, dim), batch_size = x.dim()
-        kernel_size = _override(where, "kernel_size", kernel_size, self.kernel_size)
-        stride = _override(where, "stride", stride, self.stride)
-        _window(where, length, kernel_size)
-        lengths = check.lengths(where, lengths, length, batch_size)
+        x, (length, dim), batch_size, kernel_size, stride, lengths = self._checked_call(
+            x, kernel_size, stride, lengths
+        )
         if kernel_size is None and (lengths is None or np.all(lengths == length)):
             return dy.mean_dim(x, d=[0], b=False)
         # y = A x with A[t, j] = 1/|W_t| for j in W_t (one A per batch element with lengths).
