@@ -128,6 +128,25 @@ def _fma(a, b, c) -> np.ndarray:
     return (np.asarray(a, np.float64) * np.asarray(b, np.float64) + c).astype(_F32)
 
 
+class _Hyperparameter:
+    """A float attribute checked when set (a number, finite, in range), stored as ``_<name>``."""
+
+    def __init__(self, minimum=None, below=None, doc: str = ""):
+        self.minimum, self.below, self.__doc__ = minimum, below, doc
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, optimizer, owner=None):
+        if optimizer is None:
+            return self
+        return getattr(optimizer, f"_{self.name}")
+
+    def __set__(self, optimizer, value) -> None:
+        checked = optimizer._check_scalar(self.name, value, self.minimum, self.below)
+        setattr(optimizer, f"_{self.name}", checked)
+
+
 class Optimizer:
     """Base class: gradient clipping, sparse lookup updates, state saving.
 
@@ -180,14 +199,9 @@ class Optimizer:
     def learning_rate(self, value: float) -> None:
         self._learning_rate = self._check_scalar(self._learning_rate_argument, value, minimum=0.0)
 
-    @property
-    def clip_threshold(self) -> float:
-        """Gradient clipping threshold (global L2 norm); ``<= 0`` means no clipping."""
-        return self._clip_threshold
-
-    @clip_threshold.setter
-    def clip_threshold(self, value: float) -> None:
-        self._clip_threshold = self._check_scalar("clip_threshold", value)
+    clip_threshold = _Hyperparameter(
+        doc="Gradient clipping threshold (global L2 norm); ``<= 0`` means no clipping."
+    )
 
     def _check_scalar(self, name, value, minimum=None, below=None) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
@@ -536,14 +550,7 @@ class MomentumSGD(Optimizer):
         super().__init__(pc, learning_rate, clip_threshold, sparse_updates)
         self.momentum = momentum
 
-    @property
-    def momentum(self) -> float:
-        """The momentum :math:`\\mu`."""
-        return self._momentum
-
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        self._momentum = self._check_scalar("momentum", value, minimum=0.0, below=1.0)
+    momentum = _Hyperparameter(minimum=0.0, below=1.0, doc="The momentum :math:`\\mu`.")
 
     def _rule(self, value, grad, state, gscale):
         step = _f32(self.learning_rate) * gscale
@@ -594,14 +601,7 @@ class Adagrad(Optimizer):
         super().__init__(pc, learning_rate, clip_threshold, sparse_updates)
         self.eps = eps
 
-    @property
-    def eps(self) -> float:
-        """The :math:`\\epsilon` added to the sum of squares."""
-        return self._eps
-
-    @eps.setter
-    def eps(self, value: float) -> None:
-        self._eps = self._check_scalar("eps", value, minimum=0.0)
+    eps = _Hyperparameter(minimum=0.0, doc="The :math:`\\epsilon` added to the sum of squares.")
 
     def _rule(self, value, grad, state, gscale):
         grad = grad * gscale
@@ -677,32 +677,11 @@ class Adam(Optimizer):
     def alpha(self, value: float) -> None:
         self.learning_rate = value
 
-    @property
-    def beta_1(self) -> float:
-        """Decay of the first moment."""
-        return self._beta_1
+    beta_1 = _Hyperparameter(minimum=0.0, below=1.0, doc="Decay of the first moment.")
 
-    @beta_1.setter
-    def beta_1(self, value: float) -> None:
-        self._beta_1 = self._check_scalar("beta_1", value, minimum=0.0, below=1.0)
+    beta_2 = _Hyperparameter(minimum=0.0, below=1.0, doc="Decay of the second moment.")
 
-    @property
-    def beta_2(self) -> float:
-        """Decay of the second moment."""
-        return self._beta_2
-
-    @beta_2.setter
-    def beta_2(self, value: float) -> None:
-        self._beta_2 = self._check_scalar("beta_2", value, minimum=0.0, below=1.0)
-
-    @property
-    def eps(self) -> float:
-        """The :math:`\\epsilon` added to :math:`\\sqrt{v}`."""
-        return self._eps
-
-    @eps.setter
-    def eps(self, value: float) -> None:
-        self._eps = self._check_scalar("eps", value, minimum=0.0)
+    eps = _Hyperparameter(minimum=0.0, doc="The :math:`\\epsilon` added to :math:`\\sqrt{v}`.")
 
     def _rule(self, value, grad, state, gscale):
         beta_1, beta_2 = _f32(self.beta_1), _f32(self.beta_2)
