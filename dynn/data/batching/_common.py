@@ -119,3 +119,32 @@ def group_greedily(
 
 def permuted(items: list, rng: Optional[object]) -> list:
     return [items[i] for i in rng.permutation(len(items))]
+
+
+class BatchListIterator:
+    """Iteration over a precomputed list of batches (``self.batches``, lists of example indices):
+    subclasses set ``batches`` and ``position`` in ``reset()`` and select examples in
+    ``__getitem__``."""
+
+    def __len__(self) -> int:
+        """Number of batches in the current epoch."""
+        return len(self.batches)
+
+    def percentage_done(self) -> float:
+        """Percentage of the current epoch's batches already visited."""
+        return 100 * self.position / len(self.batches)
+
+    def just_passed_multiple(self, batch_number: int) -> bool:
+        """Whether the number of batches visited is a multiple of ``batch_number``."""
+        return self.position % batch_number == 0
+
+    def __iter__(self):
+        self.reset()
+        return self
+
+    def __next__(self):
+        if self.position >= len(self.batches):
+            raise StopIteration
+        indices = self.batches[self.position]
+        self.position += 1
+        return self[indices]

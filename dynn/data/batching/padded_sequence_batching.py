@@ -22,6 +22,7 @@ from typing import List, Optional
 import numpy as np
 
 from ._common import (
+    BatchListIterator,
     RandomLike,
     group_greedily,
     index_sequences,
@@ -37,7 +38,7 @@ from .sequence_batch import SequenceBatch
 __all__ = ["PaddedSequenceBatches"]
 
 
-class PaddedSequenceBatches:
+class PaddedSequenceBatches(BatchListIterator):
     """Iterate over ``(SequenceBatch, batch_targets)`` pairs.
 
     Args:
@@ -104,10 +105,6 @@ class PaddedSequenceBatches:
         self.batches: List[np.ndarray] = []
         self.reset()
 
-    def __len__(self) -> int:
-        """Number of batches in the current epoch."""
-        return len(self.batches)
-
     def __getitem__(self, index):
         """``(SequenceBatch, targets)`` of the *samples* ``index`` (an int, a slice or indices
         into ``data``)."""
@@ -121,14 +118,6 @@ class PaddedSequenceBatches:
         targets = None if self.targets is None else self.targets[..., selected]
         return batch, targets
 
-    def percentage_done(self) -> float:
-        """Percentage of the current epoch's batches already visited."""
-        return 100 * self.position / len(self.batches)
-
-    def just_passed_multiple(self, batch_number: int) -> bool:
-        """Whether the number of batches visited is a multiple of ``batch_number``."""
-        return self.position % batch_number == 0
-
     def reset(self) -> None:
         """Start a new epoch: (re)shuffle, group and cut the batches."""
         self.position = 0
@@ -140,17 +129,6 @@ class PaddedSequenceBatches:
         self.batches = group_greedily(order, self.lengths, self.max_samples, self.max_tokens)
         if self.shuffle:
             self.batches = permuted(self.batches, self.rng)
-
-    def __iter__(self):
-        self.reset()
-        return self
-
-    def __next__(self):
-        if self.position >= len(self.batches):
-            raise StopIteration
-        indices = self.batches[self.position]
-        self.position += 1
-        return self[indices]
 
 
 def _pad_idx(dictionary, pad_idx, owner) -> int:

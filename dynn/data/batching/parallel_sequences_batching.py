@@ -21,6 +21,7 @@ from typing import List, Optional
 import numpy as np
 
 from ._common import (
+    BatchListIterator,
     RandomLike,
     group_greedily,
     index_sequences,
@@ -36,7 +37,7 @@ from .sequence_batch import SequenceBatch
 __all__ = ["SequencePairsBatches"]
 
 
-class SequencePairsBatches:
+class SequencePairsBatches(BatchListIterator):
     """Iterate over ``(source_batch, target_batch)`` pairs of :class:`SequenceBatch`.
 
     Args:
@@ -113,10 +114,6 @@ class SequencePairsBatches:
         self.batches: List[np.ndarray] = []
         self.reset()
 
-    def __len__(self) -> int:
-        """Number of batches in the current epoch."""
-        return len(self.batches)
-
     def __getitem__(self, index):
         """``(source_batch, target_batch)`` of the *pairs* ``index`` (an int, a slice or
         indices into the data)."""
@@ -135,14 +132,6 @@ class SequencePairsBatches:
         )
         return source, target
 
-    def percentage_done(self) -> float:
-        """Percentage of the current epoch's batches already visited."""
-        return 100 * self.position / len(self.batches)
-
-    def just_passed_multiple(self, batch_number: int) -> bool:
-        """Whether the number of batches visited is a multiple of ``batch_number``."""
-        return self.position % batch_number == 0
-
     def reset(self) -> None:
         """Start a new epoch: (re)shuffle, group and cut the batches."""
         self.position = 0
@@ -158,14 +147,3 @@ class SequencePairsBatches:
         self.batches = group_greedily(order, self.sizes, self.max_samples, self.max_tokens)
         if self.shuffle:
             self.batches = permuted(self.batches, self.rng)
-
-    def __iter__(self):
-        self.reset()
-        return self
-
-    def __next__(self):
-        if self.position >= len(self.batches):
-            raise StopIteration
-        indices = self.batches[self.position]
-        self.position += 1
-        return self[indices]
