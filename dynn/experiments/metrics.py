@@ -14,7 +14,6 @@ Example:
 import csv
 import io
 import json
-import math
 import pathlib
 from typing import Dict, List
 
@@ -95,8 +94,3 @@ def plot_curves(rows: List[Dict], path, metric: str) -> None:
     figure.savefig(temporary, dpi=100)
     plt.close(figure)
     temporary.replace(path)
-
-
-def is_finite(value: float) -> bool:
-    """``True`` unless ``value`` is NaN or infinite."""
-    return math.isfinite(value)

@@ -17,7 +17,6 @@ available to the model section as ``${data.<key>}``.
 
 import copy
 import pathlib
-import sys
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ..config import Builder, ConfigError, ConfigProblem, dumps, load_config, select_run, to_config
@@ -275,7 +274,3 @@ def generate(
             f"{run_dir} is a {experiment.task.name} run; generate needs a language_model run"
         )
     return experiment.task.generate(experiment.model, count, temperature, seed)
-
-
-def stderr(message: str) -> None:
-    print(message, file=sys.stderr)
